@@ -1,0 +1,102 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from kenlabour.accounts.enums import Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    display_name = models.CharField(
+        _("nom affiché"),
+        max_length=150,
+        blank=True,
+        help_text=_("Le nom que les autres voient, par exemple « Anne Le Goff »."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user, on the whole platform or on one object (a lab, an organisation,
+    a relay…). Later apps scope roles to their own objects through the generic `scope`."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("personne")
+    )
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    scope_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("type")
+    )
+    scope_id = models.PositiveBigIntegerField(_("objet"), null=True, blank=True)
+    scope = GenericForeignKey("scope_type", "scope_id")
+    created_at = models.DateTimeField(_("attribué le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rôle attribué")
+        verbose_name_plural = _("rôles attribués")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_type", "scope_id"],
+                name="accounts_role_unique_scoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(scope_type__isnull=True),
+                name="accounts_role_unique_global",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope_type__isnull=True, scope_id__isnull=True)
+                | models.Q(scope_type__isnull=False, scope_id__isnull=False),
+                name="accounts_role_scope_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope_type", "scope_id", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"

@@ -1,0 +1,28 @@
+"""Build the Brittany demo scenario. Deterministic and idempotent: run it as often as you like.
+
+Each app that has demo data exposes `build(log)` in its demo.py; they run in the order
+below, since later apps build on earlier ones (network before lab, mobilisation, funding).
+"""
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+
+from kenlabour.accounts.demo import DEMO_PASSWORD
+
+BUILDERS = ["kenlabour.accounts.demo"]
+
+
+class Command(BaseCommand):
+    help = "Construit (ou met à jour) les données de démonstration bretonnes."
+
+    def handle(self, *args, **options):
+        accounts = []
+        for module_name in BUILDERS:
+            result = import_module(module_name).build(self.stdout.write)
+            if module_name.endswith("accounts.demo"):
+                accounts = result
+        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for email, role in accounts:
+            self.stdout.write(f"  {email:32} {role}")
