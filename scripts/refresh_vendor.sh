@@ -16,7 +16,8 @@ while read -r spec file target; do
   mkdir -p "$dir" "$work/$(basename "$name")"
   (cd "$work/$(basename "$name")" && npm pack --silent "$spec" >/dev/null && tar -xzf ./*.tgz)
   pkg="$work/$(basename "$name")/package"
-  cp "$pkg/$file" "$dir/$target"
+  rm -rf "${dir:?}/$target"
+  cp -r "$pkg/$file" "$dir/$target"
   for licence in LICENSE LICENSE.md LICENSE.txt LICENCE; do
     [[ -f "$pkg/$licence" ]] && cp "$pkg/$licence" "$dir/LICENSE"
   done
