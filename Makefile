@@ -41,8 +41,9 @@ browser:
 
 ## make messages: extract and compile the translations (needs gettext).
 messages: install-dev
-	cd kenlabour && ../$(PY) ../manage.py makemessages --locale en --no-obsolete --add-location file
-	$(PY) manage.py compilemessages --locale en
+	DEBUG=1 $(PY) manage.py makemessages --locale en --no-obsolete --add-location file \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'scripts/*' --ignore '*/tests/*'
+	DEBUG=1 $(PY) manage.py compilemessages --locale en --ignore '.venv/*'
 
 ## make vendor: refresh the committed front-end libraries from the npm registry (needs npm).
 vendor:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kenlabour.territories",
     "kenlabour.accounts",
     "kenlabour.network",
+    "kenlabour.lab",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ USE_TZ = True
 
 # --- Static files (whitenoise) ------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = config.env_path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = "media/"
 MEDIA_ROOT = config.env_path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
@@ -185,6 +186,10 @@ if not DEBUG:
 MAP_TILE_URL = config.env_str(
     "MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+MAP_TILE_ATTRIBUTION = config.env_str(
+    "MAP_TILE_ATTRIBUTION",
+    default='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -202,6 +207,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Platform identity and theme (per deployment) -------------------------------
 PLATFORM_NAME = config.env_str("PLATFORM_NAME", default="Kenlabour")
+# The public address, for links in e-mails sent outside a request (reminders).
+PLATFORM_URL = config.env_str("PLATFORM_URL", default="http://127.0.0.1:8000")
 PLATFORM_TAGLINE = config.env_str(
     "PLATFORM_TAGLINE", default="Laboratoire d'innovation publique de Bretagne"
 )

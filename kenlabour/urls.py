@@ -6,6 +6,7 @@ urlpatterns = [
     path("compte/", include("kenlabour.accounts.urls")),
     path("territoires/", include("kenlabour.territories.urls")),
     path("reseau/", include("kenlabour.network.urls")),
+    path("labo/", include("kenlabour.lab.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

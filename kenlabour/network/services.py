@@ -1,15 +1,24 @@
 """Changes of state in the network: one function per use case, permission checked here."""
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from kenlabour.accounts.perms import can
-from kenlabour.network.enums import LinkSourceKind
-from kenlabour.network.models import Actor, Link, LinkSource
+from kenlabour.accounts.enums import Role
+from kenlabour.accounts.models import RoleAssignment
+from kenlabour.accounts.perms import can, forget_roles
+from kenlabour.network import importing
+from kenlabour.network.enums import ActorKind, LinkSourceKind, ModerationStatus, ResourceKind
+from kenlabour.network.models import Actor, Link, LinkSource, Resource
+from kenlabour.network.selectors import AreaOfAction
 from kenlabour.territories.geo import normalise
 
 
@@ -124,3 +133,230 @@ def declare_partnership(
         date=date,
         label=label,
     )
+
+
+# --- registration, moderation, edition, import (contributions helper) -----------------
+
+
+def _set_area(actor: Actor, area: AreaOfAction) -> None:
+    actor.area_communes.set(area.communes)
+    actor.area_epcis.set(area.epcis)
+    actor.area_departements.set(area.departements)
+
+
+def _set_resources(actor: Actor, resources: Iterable[tuple[str, int, str]]) -> None:
+    """Make the actor's resources these (kind, quantity, details), keeping the rows of the
+    kinds it already had (other apps may point at them)."""
+    wanted = {kind: (quantity, details) for kind, quantity, details in resources}
+    existing = {r.kind: r for r in actor.resources.all()}
+    Resource.objects.filter(actor=actor).exclude(kind__in=wanted).delete()
+    for kind, (quantity, details) in wanted.items():
+        resource = existing.get(kind)
+        if resource is None:
+            Resource.objects.create(actor=actor, kind=kind, quantity=quantity, details=details)
+        elif (resource.quantity, resource.details) != (quantity, details):
+            resource.quantity, resource.details = quantity, details
+            resource.save(update_fields=["quantity", "details"])
+    # The resources a selector prefetched are out of date now.
+    getattr(actor, "_prefetched_objects_cache", {}).pop("resources", None)
+
+
+def _grant_actor_admin(user, actor: Actor) -> None:
+    """The person who registers an actor administers it. Written directly: the accounts
+    service `assign_role` is for platform admins handing out roles, not for this."""
+    RoleAssignment.objects.get_or_create(
+        user=user,
+        role=Role.ORGANISATION_ADMIN,
+        scope_type=ContentType.objects.get_for_model(Actor),
+        scope_id=actor.pk,
+    )
+    forget_roles(user)
+
+
+@transaction.atomic
+def register_actor(
+    user,
+    *,
+    fields: dict,
+    area: AreaOfAction | None = None,
+    resources: Iterable[tuple[str, int, str]] = (),
+) -> Actor:
+    """A logged-in person registers an organisation or a collective. It waits for a
+    facilitator's moderation; the person becomes its admin."""
+    if not can(user, "network.register_actor"):
+        raise PermissionDenied("Connectez-vous pour inscrire un acteur.")
+    if fields.get("kind") not in (ActorKind.ORGANISATION, ActorKind.COLLECTIVE):
+        raise ValueError("Only organisations and collectives are registered here.")
+    actor = Actor(**fields, status=ModerationStatus.PENDING, created_by=user)
+    actor.slug = unique_slug(actor.name)
+    place_actor(actor)
+    actor.save()
+    _set_area(actor, area or AreaOfAction())
+    _set_resources(actor, resources)
+    refresh_search_text(actor)
+    _grant_actor_admin(user, actor)
+    return actor
+
+
+@transaction.atomic
+def update_actor(
+    user,
+    actor: Actor,
+    *,
+    fields: dict,
+    area: AreaOfAction | None = None,
+    resources: Iterable[tuple[str, int, str]] = (),
+) -> Actor:
+    """An actor's admin, or a facilitator, edits its page.
+
+    A published actor stays published: facilitators vouched for who it is, and holding
+    every correction back until a new moderation would leave the directory out of date.
+    A refused actor, once edited, goes back to the moderation queue."""
+    if not can(user, "network.edit_actor", actor):
+        raise PermissionDenied("Seuls les administrateurs de cet acteur modifient sa page.")
+    if (fields.get("kind", actor.kind) == ActorKind.PERSON) != (actor.kind == ActorKind.PERSON):
+        raise ValueError("A person stays a person, and an organisation never becomes one.")
+    for name, value in fields.items():
+        setattr(actor, name, value)
+    place_actor(actor)
+    if actor.status == ModerationStatus.REJECTED:
+        actor.status = ModerationStatus.PENDING
+    actor.save()
+    _set_area(actor, area or AreaOfAction())
+    _set_resources(actor, resources)
+    refresh_search_text(actor)
+    return actor
+
+
+def _locked_for_moderation(user, actor: Actor) -> Actor:
+    if not can(user, "network.moderate"):
+        raise PermissionDenied("Seuls les animateurs du laboratoire modèrent l'annuaire.")
+    return Actor.objects.select_for_update().get(pk=actor.pk)
+
+
+@transaction.atomic
+def publish_actor(user, actor: Actor) -> Actor:
+    """A facilitator publishes a pending actor: it enters the directory and the map."""
+    locked = _locked_for_moderation(user, actor)
+    locked.status = ModerationStatus.PUBLISHED
+    locked.moderation_note = ""
+    locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def reject_actor(user, actor: Actor, reason: str) -> Actor:
+    """A facilitator refuses an actor, saying why: its admins read the reason on its page."""
+    locked = _locked_for_moderation(user, actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A refusal needs a reason.")
+    locked.status = ModerationStatus.REJECTED
+    locked.moderation_note = reason
+    locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    return locked
+
+
+class ImportRejected(Exception):
+    """The file has errors (`errors`: importing.CellError, by line and column), or could
+    not be written (`message`): nothing was written."""
+
+    def __init__(self, errors=(), message: str = ""):
+        super().__init__(message or f"{len(errors)} errors")
+        self.errors = list(errors)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: dict[str, int]  # ActorKind value -> number of actors created
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def _unique_slugs(names: list[str]) -> list[str]:
+    """Page addresses for many names at once, unique among themselves and in the
+    database, as `unique_slug` makes them ("name", then "name-2"…): one query per 500
+    distinct names, plus one per 200 names already taken or repeated in the file."""
+    bases = [slugify(name)[:200] or "acteur" for name in names]
+    distinct = sorted(set(bases))
+    taken: set[str] = set()
+    for start in range(0, len(distinct), 500):
+        taken.update(
+            Actor.objects.filter(slug__in=distinct[start : start + 500]).values_list(
+                "slug", flat=True
+            )
+        )
+    repeated = {base for base, count in Counter(bases).items() if count > 1}
+    numbered = sorted((taken & set(distinct)) | repeated)
+    for start in range(0, len(numbered), 200):
+        query = Q()
+        for base in numbered[start : start + 200]:
+            query |= Q(slug__startswith=f"{base}-")
+        taken.update(Actor.objects.filter(query).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        slugs.append(candidate)
+    return slugs
+
+
+@transaction.atomic
+def import_actors(user, table) -> ImportResult:
+    """A facilitator imports a table of actors (see columns.py). Every row is checked
+    first; if any is wrong, `ImportRejected` lists the errors and nothing is written.
+    Imported actors are published: the facilitator vouches for them."""
+    if not can(user, "network.import_actors"):
+        raise PermissionDenied("Seuls les animateurs du laboratoire importent des acteurs.")
+    rows, errors = importing.validate_table(table)
+    if errors:
+        raise ImportRejected(errors)
+    actors = []
+    for row, slug in zip(rows, _unique_slugs([r.fields["name"] for r in rows]), strict=True):
+        actor = Actor(**row.fields, slug=slug, status=ModerationStatus.PUBLISHED, created_by=user)
+        place_actor(actor)
+        actor.search_text = search_text_of(
+            actor, [str(ResourceKind(kind).label) for kind, _quantity in row.resources]
+        )
+        actors.append(actor)
+    try:
+        with transaction.atomic():
+            Actor.objects.bulk_create(actors, batch_size=500)
+            Resource.objects.bulk_create(
+                [
+                    Resource(actor=actor, kind=kind, quantity=quantity)
+                    for actor, row in zip(actors, rows, strict=True)
+                    for kind, quantity in row.resources
+                ],
+                batch_size=1000,
+            )
+            for relation, attribute in (
+                (Actor.area_communes, "communes"),
+                (Actor.area_epcis, "epcis"),
+                (Actor.area_departements, "departements"),
+            ):
+                through = relation.through
+                target = relation.field.m2m_reverse_field_name()
+                through.objects.bulk_create(
+                    [
+                        through(actor_id=actor.pk, **{f"{target}_id": territory.pk})
+                        for actor, row in zip(actors, rows, strict=True)
+                        for territory in getattr(row.area, attribute)
+                    ],
+                    batch_size=1000,
+                )
+    except IntegrityError:
+        # Another import or registration took a SIRET or an address meanwhile.
+        raise ImportRejected(
+            message=_(
+                "Le fichier n'a pas pu être enregistré : l'annuaire a changé pendant "
+                "l'import. Envoyez-le de nouveau."
+            )
+        ) from None
+    return ImportResult(created=dict(Counter(str(actor.kind) for actor in actors)))

@@ -5,6 +5,19 @@ from kenlabour.network import views
 app_name = "network"
 urlpatterns = [
     # --- directory, actor pages, map, exports (directory helper)
+    path("", views.directory, name="directory"),
+    path("acteurs/<slug:slug>/", views.actor, name="actor"),
+    path("carte/", views.map_view, name="map"),
+    path("carte/donnees.geojson", views.map_data, name="map_data"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("export.geojson", views.export_geojson, name="export_geojson"),
     # --- registration, moderation, edition, import (contributions helper)
+    path("inscrire/", views.register, name="register"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("acteurs/<slug:slug>/modifier/", views.edit, name="edit"),
+    path("importer/", views.import_actors, name="import"),
     # --- who could help, territorial engagement (graph helper)
+    path("qui-peut-aider/", views.who_could_help, name="who_could_help"),
+    path("engagement/", views.territorial_engagement, name="engagement"),
 ]

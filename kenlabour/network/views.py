@@ -1,1 +1,307 @@
 """Thin views of the network: parse input with a form, call one selector or service, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kenlabour.accounts.perms import can
+from kenlabour.network import columns, engagement, exports, forms, selectors, services
+from kenlabour.network.enums import ActorKind
+from kenlabour.network.models import Actor
+
+# --- directory, actor pages, map, exports (directory helper) ---------------------------
+
+
+def _search(request) -> dict:
+    """Parse the filters, run the one search, cut the page: what the directory and the
+    map pages show. `filters_query` is the query string without the page number."""
+    form = forms.ActorSearchForm(request.GET)
+    filters_query = request.GET.copy()
+    filters_query.pop("page", None)
+    context = {"form": form, "page_obj": None, "around": False}
+    context["filters_query"] = filters_query.urlencode()
+    if form.is_valid():
+        results = selectors.search_actors(request.user, form.filters())
+        paginator = Paginator(results, selectors.DIRECTORY_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        context.update(
+            page_obj=page_obj,
+            page_range=paginator.get_elided_page_range(page_obj.number, on_each_side=2),
+            around=results.around,
+            centre=form.cleaned_data["commune"],
+            radius=form.cleaned_data["rayon"],
+        )
+    return context
+
+
+@require_GET
+def directory(request):
+    """The directory: search and filter the actors of the network (works without JS)."""
+    return render(request, "network/directory.html", _search(request))
+
+
+@require_GET
+def map_view(request):
+    """The same search as a list, enhanced by a map when JavaScript runs."""
+    context = _search(request)
+    context["map_tile_url"] = settings.MAP_TILE_URL
+    context["map_tile_attribution"] = settings.MAP_TILE_ATTRIBUTION
+    return render(request, "network/map.html", context)
+
+
+def _actor_url_pattern(request=None) -> str:
+    url = reverse("network:actor", kwargs={"slug": "__slug__"})
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+@require_GET
+def map_data(request):
+    """GeoJSON of the search, for the map: only the fields a marker needs."""
+    form = forms.ActorSearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    results = selectors.search_actors(request.user, form.filters())
+    return JsonResponse(
+        selectors.map_features(results, _actor_url_pattern()),
+        content_type=exports.GEOJSON_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+
+
+def _export(request, extension: str):
+    """The filtered directory as a file: the search's rows, written by a pure writer."""
+    form = forms.ActorSearchForm(request.GET)
+    if not form.is_valid():
+        # The directory shows what is wrong with the filters, field by field.
+        return redirect(f"{reverse('network:directory')}?{request.GET.urlencode()}")
+    results = selectors.search_actors(request.user, form.filters())
+    pattern = _actor_url_pattern(request)
+    rows = selectors.export_rows(results, lambda slug: pattern.replace("__slug__", slug))
+    header = columns.EXPORT_COLUMNS
+    filename = f"reseau-acteurs-{timezone.localdate().isoformat()}.{extension}"
+    if extension == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_chunks(header, rows), content_type=exports.CSV_CONTENT_TYPE
+        )
+    elif extension == "xlsx":
+        response = HttpResponse(
+            exports.xlsx_bytes(header, rows, sheet_title=_("Acteurs")),
+            content_type=exports.XLSX_CONTENT_TYPE,
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.geojson_chunks(
+                header, rows, latitude=columns.LATITUDE, longitude=columns.LONGITUDE
+            ),
+            content_type=exports.GEOJSON_CONTENT_TYPE,
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def export_csv(request):
+    return _export(request, "csv")
+
+
+@require_GET
+def export_xlsx(request):
+    return _export(request, "xlsx")
+
+
+@require_GET
+def export_geojson(request):
+    return _export(request, "geojson")
+
+
+@require_GET
+def actor(request, slug):
+    """An actor's page: who they are, what they have, whom they know."""
+    try:
+        page = selectors.actor_page(request.user, slug)
+    except Actor.DoesNotExist:
+        raise Http404 from None
+    return render(request, "network/actor.html", {"page": page, "actor": page.actor})
+
+
+# --- who could help, territorial engagement (graph helper) -----------------------------
+
+
+@require_GET
+def who_could_help(request):
+    """« J'ai besoin de … près de … » : who has it, nearest in acquaintances first."""
+    data = request.GET if forms.WhoCouldHelpForm.submitted(request.GET) else None
+    form = forms.WhoCouldHelpForm(data, user=request.user)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = selectors.who_could_help(request.user, **form.query())
+    return render(request, "network/who_could_help.html", {"form": form, "result": result})
+
+
+@require_GET
+def territorial_engagement(request):
+    """Engagement of the territories: actors per 10,000 inhabitants, links, isolation."""
+    form = forms.EngagementForm(request.GET)
+    departement, sort = form.choice()
+    report = selectors.territorial_engagement(departement, sort)
+    return render(
+        request,
+        "network/engagement.html",
+        {"form": form, "report": report, "sort_links": engagement.sort_links(sort)},
+    )
+
+
+# --- registration, moderation, edition, import (contributions helper) -----------------
+
+IMPORT_RESULT_SESSION_KEY = "network_import_result"
+# At most this many errors of an import are listed (the count of all is given).
+MAX_LISTED_IMPORT_ERRORS = 500
+
+
+def _require(user, action: str, obj=None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+@login_required
+def register(request):
+    _require(request.user, "network.register_actor")
+    data = request.POST if request.method == "POST" else None
+    form = forms.ActorForm(data)
+    resources = forms.resource_formset(data)
+    if data is not None and all([form.is_valid(), resources.is_valid()]):
+        actor = services.register_actor(
+            request.user,
+            fields=form.actor_fields(),
+            area=form.area_of_action(),
+            resources=resources.resources(),
+        )
+        messages.success(
+            request,
+            _(
+                "« %(name)s » est inscrit. Un animateur du laboratoire va vérifier la page "
+                "avant de la publier ; en attendant, vous seul la voyez."
+            )
+            % {"name": actor.name},
+        )
+        return redirect(actor)
+    return render(
+        request, "network/actor_form.html", {"form": form, "resources": resources, "actor": None}
+    )
+
+
+@login_required
+def edit(request, slug):
+    try:
+        actor = selectors.actor_for_edit(slug)
+    except Actor.DoesNotExist:
+        raise Http404 from None
+    _require(request.user, "network.edit_actor", actor)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ActorForm(data, actor=actor)
+    resources = forms.resource_formset(data, actor=actor)
+    if data is not None and all([form.is_valid(), resources.is_valid()]):
+        actor = services.update_actor(
+            request.user,
+            actor,
+            fields=form.actor_fields(),
+            area=form.area_of_action(),
+            resources=resources.resources(),
+        )
+        messages.success(
+            request, _("La page de « %(name)s » est enregistrée.") % {"name": actor.name}
+        )
+        return redirect(actor)
+    return render(
+        request, "network/actor_form.html", {"form": form, "resources": resources, "actor": actor}
+    )
+
+
+@login_required
+def moderation(request):
+    _require(request.user, "network.moderate")
+    failed = None
+    if request.method == "POST":
+        form = forms.ModerationForm(request.POST)
+        if form.is_valid():
+            actor = form.cleaned_data["actor"]
+            if form.cleaned_data["decision"] == forms.ModerationDecision.PUBLISH:
+                services.publish_actor(request.user, actor)
+                message = _("« %(name)s » est publié.")
+            else:
+                services.reject_actor(request.user, actor, form.cleaned_data["reason"])
+                message = _("« %(name)s » est refusé ; le motif est affiché sur sa page.")
+            messages.success(request, message % {"name": actor.name})
+            return redirect("network:moderation")
+        failed = form
+    return render(
+        request,
+        "network/moderation.html",
+        {
+            "pending": selectors.pending_actors(),
+            "failed": failed,
+            "failed_actor_id": _posted_int(request.POST.get("actor")) if failed else None,
+        },
+    )
+
+
+def _posted_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def import_actors(request):
+    _require(request.user, "network.import_actors")
+    form = forms.ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    rejection = None
+    if request.method == "POST" and form.is_valid():
+        table = form.cleaned_data["file"]
+        try:
+            result = services.import_actors(request.user, table)
+        except services.ImportRejected as error:
+            rejection = error
+        else:
+            request.session[IMPORT_RESULT_SESSION_KEY] = {
+                "created": result.created,
+                "ignored_columns": table.ignored_columns,
+            }
+            return redirect("network:import")
+    done = request.session.pop(IMPORT_RESULT_SESSION_KEY, None) if request.method == "GET" else None
+    return render(
+        request,
+        "network/import.html",
+        {
+            "form": form,
+            "rejection": rejection,
+            "errors": rejection.errors[:MAX_LISTED_IMPORT_ERRORS] if rejection else [],
+            "unlisted_errors": max(0, len(rejection.errors) - MAX_LISTED_IMPORT_ERRORS)
+            if rejection
+            else 0,
+            "done": _import_summary(done) if done else None,
+            "columns": forms.IMPORT_COLUMNS_HELP,
+            "max_rows": forms.MAX_IMPORT_ROWS,
+        },
+    )
+
+
+def _import_summary(done: dict) -> dict:
+    created = done["created"]
+    return {
+        "rows": [(label, created.get(kind, 0)) for kind, label in ActorKind.choices],
+        "total": sum(created.values()),
+        "ignored_columns": done.get("ignored_columns", []),
+    }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 AXE_VERSION_FILE = Path(__file__).parent / "static" / "vendor" / "axe-core" / "VERSION"
@@ -23,9 +24,18 @@ class AuditedPage:
     kwargs: dict = field(default_factory=dict)
     query: str = ""
     login: bool = False  # seen as a logged-in person
+    role: str = ""  # …holding this platform-wide role (an accounts.enums.Role value)
+    # For pages about one object: the dotted path of a test helper that creates it and
+    # returns the URL's kwargs, e.g. "kenlabour.lab.tests.factories:audited_workshop".
+    setup: str = ""
+    # Queries the page may make, whatever the number of rows it shows (tested).
+    max_queries: int = 10
 
     def url(self) -> str:
-        return reverse(self.url_name, kwargs=self.kwargs) + (f"?{self.query}" if self.query else "")
+        kwargs = self.kwargs
+        if self.setup:
+            kwargs = {**kwargs, **import_string(self.setup.replace(":", "."))()}
+        return reverse(self.url_name, kwargs=kwargs) + (f"?{self.query}" if self.query else "")
 
 
 PAGES: list[AuditedPage] = [
@@ -53,6 +63,179 @@ PAGES: list[AuditedPage] = [
 
 # URL names that are not pages: machine endpoints or POST-only actions.
 NOT_PAGES = {"web:theme_css", "accounts:logout", "set_language"}
+
+# --- network: registration, moderation, edition, import (contributions helper)
+PAGES += [
+    AuditedPage(_("Inscrire une organisation ou un collectif"), "network:register", login=True),
+    AuditedPage(
+        _("Modifier un acteur"),
+        "network:edit",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_actor",
+    ),
+    AuditedPage(_("Modération de l'annuaire"), "network:moderation", role="lab_facilitator"),
+    AuditedPage(_("Importer des acteurs"), "network:import", role="lab_facilitator"),
+]
+# With pending actors, errors and an import's error table shown, these pages are checked
+# by axe-core in kenlabour/network/tests/test_contributions_browser.py.
+
+# --- network: who could help, territorial engagement (graph helper)
+PAGES += [
+    AuditedPage(_("Qui peut aider ?"), "network:who_could_help"),
+    AuditedPage(
+        _("Qui peut aider ? : recherche sans résultat"),
+        "network:who_could_help",
+        query="ressource=sewing_machine&commune=Lorient&rayon=30",
+    ),
+    AuditedPage(
+        _("Qui peut aider ? : commune introuvable"),
+        "network:who_could_help",
+        query="ressource=sewing_machine&commune=Lorient-sur-Mer&rayon=500",
+    ),
+    AuditedPage(_("Engagement des territoires"), "network:engagement"),
+    AuditedPage(
+        _("Engagement des territoires : un département"),
+        "network:engagement",
+        query="departement=29&tri=-pour10000",
+    ),
+]
+
+# --- network: directory, actor pages, map, exports (directory helper)
+PAGES += [
+    AuditedPage(_("Annuaire du réseau"), "network:directory"),
+    AuditedPage(
+        _("Annuaire du réseau : recherche autour d'une commune"),
+        "network:directory",
+        query="q=fablab&type_organisation=fablab&ressource=laser_cutter&commune=Quimper&rayon=30",
+    ),
+    AuditedPage(
+        _("Annuaire du réseau : filtres erronés"),
+        "network:directory",
+        query="commune=Quimperl%C3%A9-sur-Mer&rayon=mille&epci=inconnue",
+    ),
+    AuditedPage(_("Carte du réseau"), "network:map"),
+    AuditedPage(
+        _("Carte du réseau : recherche autour d'une commune"),
+        "network:map",
+        query="type_organisation=fablab&commune=Quimper&rayon=30",
+    ),
+]
+PAGES += [
+    AuditedPage(
+        _("Page d'un acteur"),
+        "network:actor",
+        setup="kenlabour.network.tests.factories:audited_actor",
+    ),
+]
+# Machine endpoints (GeoJSON, files). The directory, the map and an actor with resources,
+# members and links are also checked with results shown in
+# kenlabour/network/tests/test_browser_directory.py.
+NOT_PAGES |= {
+    "network:map_data",
+    "network:export_csv",
+    "network:export_xlsx",
+    "network:export_geojson",
+}
+
+# --- lab: workshops, registration, attendance, series, methods, calendars (workshops helper)
+PAGES += [
+    AuditedPage(_("Ateliers à venir"), "lab:workshops"),
+    AuditedPage(_("Ateliers passés"), "lab:workshops", query="passes=on"),
+    AuditedPage(
+        _("Atelier"), "lab:workshop", setup="kenlabour.lab.tests.factories:audited_workshop"
+    ),
+    AuditedPage(
+        _("Atelier vu par un animateur"),
+        "lab:workshop",
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_workshop",
+    ),
+    AuditedPage(_("Créer un atelier"), "lab:workshop_create", role="lab_facilitator"),
+    AuditedPage(
+        _("Feuille de présence"),
+        "lab:attendance",
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_attendance_sheet",
+    ),
+    AuditedPage(
+        _("Inscription à un atelier"),
+        "lab:registration",
+        setup="kenlabour.lab.tests.factories:audited_registration",
+    ),
+    AuditedPage(_("Signer sa présence avec un code"), "lab:attendance_code"),
+    AuditedPage(
+        _("Série d'ateliers"), "lab:series", setup="kenlabour.lab.tests.factories:audited_series"
+    ),
+    AuditedPage(_("Méthodes d'animation"), "lab:methods"),
+    AuditedPage(
+        _("Méthode d'animation"),
+        "lab:method",
+        setup="kenlabour.lab.tests.factories:audited_method",
+    ),
+]
+PAGES += [
+    AuditedPage(
+        _("Modifier un atelier"),
+        "lab:workshop_edit",
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_workshop",
+        max_queries=16,  # six choice lists
+    ),
+]
+# POST-only actions, calendar files and attached files. The edit form with errors shown is
+# checked in kenlabour/lab/tests/test_browser_workshops.py.
+NOT_PAGES |= {
+    "lab:register",
+    "lab:invite",
+    "lab:workshop_file_add",
+    "lab:workshop_file",
+    "lab:workshop_ics",
+    "lab:lab_calendar",
+}
+
+
+# --- lab: impact dashboard and exports (impact helper)
+PAGES += [
+    AuditedPage(_("Impact des laboratoires"), "lab:impact"),
+    AuditedPage(
+        _("Impact des laboratoires : filtres erronés"),
+        "lab:impact",
+        query="labo=inconnu&annee=1850",
+    ),
+]
+# With figures and charts shown, the dashboard is checked by axe-core with
+# kenlabour.lab.tests.factories:audited_impact in kenlabour/lab/tests/test_browser_impact.py
+# (here, the setup's own inserts would count in the page's query budget). Its exports
+# are files (CSV, XLSX).
+NOT_PAGES |= {"lab:impact_csv", "lab:impact_xlsx"}
+
+# --- lab: experiments and interconnections (experiments helper)
+PAGES += [
+    AuditedPage(_("Expérimentations"), "lab:experiments"),
+    AuditedPage(
+        _("Expérimentations : filtres erronés"),
+        "lab:experiments",
+        query="labo=inconnu&etape=inconnue",
+    ),
+    AuditedPage(_("Nouvelle expérimentation"), "lab:experiment_create", role="lab_facilitator"),
+]
+PAGES += [
+    AuditedPage(
+        title,
+        name,
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_experiment",
+        max_queries=30,  # indicators, measurements, suggestions and links: constant, tested
+    )
+    for title, name in [
+        (_("Page d'une expérimentation"), "lab:experiment"),
+        (_("Modifier une expérimentation"), "lab:experiment_edit"),
+        (_("Changer l'étape d'une expérimentation"), "lab:experiment_phase"),
+        (_("Ajouter une mesure"), "lab:measurement_add"),
+    ]
+]
+# The forms with errors shown are checked in kenlabour/lab/tests/test_browser_experiments.py.
+NOT_PAGES |= {"lab:interconnection_decide"}  # a POST action
 
 
 def axe_version() -> str:

@@ -18,3 +18,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def user_with_role(role: str = "") -> User:
+    """A user holding `role` platform-wide (no role when empty)."""
+    from kenlabour.accounts.models import RoleAssignment
+
+    user = UserFactory()
+    if role:
+        RoleAssignment.objects.create(user=user, role=role)
+    return user

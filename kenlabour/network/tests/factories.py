@@ -89,3 +89,66 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     group = factory.SubFactory(OrganisationFactory)
+
+
+# --- registration, moderation, edition, import (contributions helper) -----------------
+
+
+def facilitator(**kwargs):
+    """A lab facilitator: moderates and imports."""
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import RoleAssignment
+    from kenlabour.accounts.tests.factories import UserFactory
+
+    user = UserFactory(**kwargs)
+    RoleAssignment.objects.create(user=user, role=Role.LAB_FACILITATOR)
+    return user
+
+
+def make_admin(user, actor: Actor):
+    """Give `user` the organisation admin role on `actor`, as registration does."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import RoleAssignment
+    from kenlabour.accounts.perms import forget_roles
+
+    RoleAssignment.objects.get_or_create(
+        user=user,
+        role=Role.ORGANISATION_ADMIN,
+        scope_type=ContentType.objects.get_for_model(Actor),
+        scope_id=actor.pk,
+    )
+    forget_roles(user)
+    return user
+
+
+class PendingCollectiveFactory(ActorFactory):
+    status = ModerationStatus.PENDING
+    name = factory.Sequence(lambda n: f"Collectif en attente {n}")
+
+
+# --- directory, actor pages, map, exports (directory helper) ---------------------------
+
+
+def equip(actor: Actor, *kinds: ResourceKind, quantity: int = 1) -> Actor:
+    """Give an actor resources and refresh what the directory's search looks in."""
+    for kind in kinds:
+        Resource.objects.create(actor=actor, kind=kind, quantity=quantity)
+    services.refresh_search_text(actor)
+    return actor
+
+
+def audited_actor() -> dict:
+    """A place-less collective with its area and resources, for the audit of its edit
+    page (seen by a facilitator)."""
+    from kenlabour.territories.models import Departement, Epci
+
+    actor = PlaceLessCollectiveFactory(
+        name="Makers du Trégor", description="Des makers et des couturières."
+    )
+    actor.area_departements.set(Departement.objects.filter(code="22"))
+    actor.area_epcis.set(Epci.objects.filter(code="200065928"))
+    ResourceFactory(actor=actor, kind=ResourceKind.PRINTER_3D, quantity=6)
+    ResourceFactory(actor=actor, kind=ResourceKind.SEWING_MACHINE, quantity=2)
+    return {"slug": actor.slug}

@@ -19,14 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     ],
 )
 def test_results_and_errors_have_no_axe_violation(
-    page, live_server, assert_accessible, gazetteer, url_name, query
+    page, live_server, assert_accessible, url_name, query
 ):
     response = page.goto(f"{live_server.url}{reverse(url_name)}?{query}")
     assert response.status == 200
     assert_accessible(page)
 
 
-def test_search_and_distance_by_keyboard_without_javascript(browser, live_server, gazetteer):
+def test_search_and_distance_by_keyboard_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(live_server.url + reverse("territories:communes"))

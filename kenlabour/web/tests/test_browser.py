@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from kenlabour.accounts.tests.factories import PASSWORD, UserFactory
+from kenlabour.accounts.tests.factories import PASSWORD, UserFactory, user_with_role
 from kenlabour.web import audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_every_page_has_no_axe_violation(
     page, context, live_server, login_browser, assert_accessible, audited
 ):
-    if audited.login:
-        login_browser(context, UserFactory())
+    if audited.login or audited.role:
+        login_browser(context, user_with_role(audited.role))
     csp_errors = []
     page.on(
         "console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else None
@@ -71,7 +71,7 @@ def test_a_wrong_password_is_announced_at_the_form_without_javascript(browser, l
 
 
 def test_the_language_switch_works_without_javascript(browser, live_server):
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(live_server.url + reverse("web:home"))
     page.get_by_label("Langue").select_option("en")
@@ -81,10 +81,12 @@ def test_the_language_switch_works_without_javascript(browser, live_server):
 
 
 def test_pages_fit_a_phone_screen(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, locale="fr-FR"
+    )
     page = context.new_page()
     for audited in audit.PAGES:
-        if audited.login:
+        if audited.login or audited.role:
             continue
         page.goto(live_server.url + audited.url())
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

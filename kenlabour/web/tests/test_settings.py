@@ -87,3 +87,11 @@ def test_a_deployment_with_poor_contrast_fails_the_system_check():
     result = manage("check", **{**PRODUCTION, "PLATFORM_COLOURS": "primary=#9db6cc"})
     assert result.returncode != 0
     assert "Contraste insuffisant" in result.stderr
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    result = manage("collectstatic", "--noinput", **PRODUCTION, STATIC_ROOT=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/htmx.org/htmx.min.js" in manifest
+    assert list(tmp_path.glob("vendor/pico/pico.min.*.css.gz")), "compressed, versioned CSS"

@@ -1,6 +1,7 @@
 """Build the Brittany demo scenario. Deterministic and idempotent: run it as often as you like.
 
-Each app that has demo data exposes `build(log)` in its demo.py; they run in the order
+Each app that has demo data exposes a `build(log)` function in its demo module; they run in
+the order
 below, since later apps build on earlier ones (network before lab, mobilisation, funding).
 """
 
@@ -10,7 +11,12 @@ from django.core.management.base import BaseCommand
 
 from kenlabour.accounts.demo import DEMO_PASSWORD
 
-BUILDERS = ["kenlabour.accounts.demo"]
+BUILDERS = [
+    "kenlabour.accounts.demo:build",
+    "kenlabour.network.demo:build",
+    "kenlabour.lab.demo:build",
+    "kenlabour.lab.demo_experiments:build_experiments",
+]
 
 
 class Command(BaseCommand):
@@ -18,8 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         accounts = []
-        for module_name in BUILDERS:
-            result = import_module(module_name).build(self.stdout.write)
+        for builder in BUILDERS:
+            module_name, function = builder.split(":")
+            result = getattr(import_module(module_name), function)(self.stdout.write)
             if module_name.endswith("accounts.demo"):
                 accounts = result
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))

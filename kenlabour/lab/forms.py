@@ -1,0 +1,541 @@
+"""Forms of the lab: they parse and check what people type, in French, field by field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kenlabour.lab import selectors
+from kenlabour.lab.enums import ParticipantKind, RegistrationMode
+from kenlabour.lab.models import Experiment, Lab, Method, Series, Theme
+from kenlabour.territories.forms import CommuneField
+
+# --- impact dashboard and exports (impact helper) ------------------------------------
+
+
+class ImpactFilterForm(forms.Form):
+    """The dashboard's filters, read from the address (GET): each is optional."""
+
+    labo = forms.ModelChoiceField(
+        label=_("Laboratoire"),
+        queryset=Lab.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les laboratoires"),
+    )
+    annee = forms.TypedChoiceField(label=_("Année"), coerce=int, empty_value=None, required=False)
+    theme = forms.ModelChoiceField(
+        label=_("Thème"),
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les thèmes"),
+    )
+    departement = forms.ModelChoiceField(
+        label=_("Département"),
+        queryset=selectors.departements_with_workshops(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tous les départements"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].queryset = selectors.departements_with_workshops()
+        self.fields["departement"].label_from_instance = lambda d: f"{d.name} ({d.code})"
+        self.fields["annee"].choices = [("", _("Toutes les années"))] + [
+            (year, str(year)) for year in selectors.impact_years()
+        ]
+
+    def filters(self) -> selectors.ImpactFilters:
+        data = self.cleaned_data
+        return selectors.ImpactFilters(
+            lab=data["labo"],
+            year=data["annee"],
+            theme=data["theme"],
+            departement=data["departement"],
+        )
+
+
+# --- workshops, registration, attendance, series, methods, calendars (workshops helper)
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _datetime_field(label):
+    return forms.DateTimeField(
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=DATETIME_INPUT_FORMATS,
+        help_text=_("Heure de Paris, par exemple 14/03/2027 09:30."),
+        error_messages={
+            "required": _("Indiquez la date et l'heure."),
+            "invalid": _("Écrivez une date et une heure, par exemple 14/03/2027 09:30."),
+        },
+    )
+
+
+class WorkshopForm(forms.Form):
+    """A workshop as its facilitators write it. The same invariants as the service (and the
+    database) are checked here, so that each gets its message at its field."""
+
+    lab = forms.ModelChoiceField(
+        label=_("Laboratoire"),
+        queryset=Lab.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Choisissez le laboratoire.")},
+    )
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        error_messages={"required": _("Donnez un titre à l'atelier.")},
+    )
+    purpose = forms.CharField(
+        label=_("Objectif"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Dites en quelques mots à quoi servira l'atelier.")},
+    )
+    starts_at = _datetime_field(_("Début"))
+    ends_at = _datetime_field(_("Fin"))
+    commune = CommuneField(
+        label=_("Commune"),
+        required=False,
+        help_text=_("Nom, nom et département — « Sainte-Marie (35) » — ou code postal."),
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=250, required=False)
+    online_url = forms.URLField(
+        label=_("Lien de la visioconférence"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Écrivez une adresse web complète, https://…")},
+    )
+    method = forms.ModelChoiceField(
+        label=_("Méthode d'animation"),
+        queryset=Method.objects.order_by("name"),
+        required=False,
+        empty_label=_("Aucune en particulier"),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thèmes"),
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Animateurs"),
+        queryset=selectors.facilitator_users(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    experiment = forms.ModelChoiceField(
+        label=_("Expérimentation liée"),
+        queryset=Experiment.objects.order_by("title"),
+        required=False,
+        empty_label=_("Aucune"),
+    )
+    series = forms.ModelChoiceField(
+        label=_("Série"),
+        queryset=Series.objects.order_by("title"),
+        required=False,
+        empty_label=_("Aucune"),
+    )
+    capacity = forms.IntegerField(
+        label=_("Nombre de places"),
+        min_value=1,
+        max_value=10000,
+        error_messages={
+            "required": _("Indiquez le nombre de places."),
+            "invalid": _("Écrivez un nombre entier de places."),
+            "min_value": _("Un atelier a au moins une place : indiquez 1 ou plus."),
+            "max_value": _("Indiquez au plus %(limit_value)s places."),
+        },
+    )
+    registration_mode = forms.ChoiceField(
+        label=_("Inscription"),
+        choices=RegistrationMode.choices,
+        initial=RegistrationMode.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    registration_closed = forms.BooleanField(label=_("Inscriptions closes"), required=False)
+    published = forms.BooleanField(
+        label=_("Publié"),
+        required=False,
+        initial=True,
+        help_text=_("Un atelier non publié n'est visible que des animateurs."),
+    )
+    synthesis = forms.CharField(
+        label=_("Synthèse"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("Ce que l'atelier a produit, publié avec lui."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lab"].queryset = selectors.labs_facilitated_by(user)
+        self.fields["facilitators"].queryset = selectors.facilitator_users()
+        self.fields["facilitators"].label_from_instance = lambda u: str(u)
+
+    @classmethod
+    def initial_of(cls, workshop) -> dict:
+        initial = {name: getattr(workshop, name) for name in cls.base_fields}
+        initial["themes"] = list(workshop.themes.all())
+        initial["facilitators"] = list(workshop.facilitators.all())
+        return initial
+
+    def clean(self):
+        from kenlabour.lab.services import workshop_problems
+
+        data = super().clean()
+        for field, message in workshop_problems(data).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    def workshop_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data[name] for name in self.base_fields if name not in ("themes", "facilitators")
+        }
+
+
+class RegistrationForm(forms.Form):
+    """Someone without an account registers with a name and an e-mail address."""
+
+    name = forms.CharField(
+        label=_("Nom et prénom"),
+        max_length=200,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        help_text=_("Pour la confirmation, le rappel et le lien d'annulation."),
+        error_messages={
+            "required": _("Indiquez votre adresse e-mail."),
+            "invalid": _("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class InviteForm(RegistrationForm):
+    """A facilitator registers someone (the way into an invitation-only workshop)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "invitation")
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nom de la personne invitée")
+        self.fields["name"].error_messages["required"] = _("Indiquez le nom de la personne.")
+        self.fields["email"].label = _("Son adresse e-mail")
+        self.fields["email"].help_text = _("Elle reçoit la confirmation et le lien d'annulation.")
+        self.fields["email"].error_messages["required"] = _("Indiquez son adresse e-mail.")
+        for field in self.fields.values():
+            field.widget.attrs.pop("autocomplete", None)
+
+
+class CameAsForm(forms.Form):
+    """Who came as what: the kind, and for a public agent the organisation and directorate
+    (typed, with the directory's names suggested)."""
+
+    kind = forms.ChoiceField(
+        label=_("Venu comme"),
+        choices=[("", _("— choisir —")), *ParticipantKind.choices],
+        error_messages={"required": _("Dites à quel titre la personne est venue.")},
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "organisations", "autocomplete": "off"}),
+    )
+    directorate = forms.CharField(
+        label=_("Direction"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "directions", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        organisation_text = data.get("organisation", "")
+        directorate_text = data.get("directorate", "")
+        data["organisation"] = data["directorate"] = None
+        if organisation_text:
+            try:
+                data["organisation"] = selectors.resolve_organisation(organisation_text)
+            except selectors.NotFoundByName as error:
+                self.add_error("organisation", error.message)
+        if directorate_text and data["organisation"] is not None:
+            try:
+                data["directorate"] = selectors.resolve_directorate(
+                    data["organisation"], directorate_text
+                )
+            except selectors.NotFoundByName as error:
+                self.add_error("directorate", error.message)
+        elif directorate_text and not organisation_text:
+            self.add_error("directorate", _("Indiquez d'abord l'organisation de cette direction."))
+        if data.get("kind") == ParticipantKind.PUBLIC_AGENT and not organisation_text:
+            self.add_error("organisation", _("Pour un agent public, indiquez son organisation."))
+        return data
+
+    def came_as(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "organisation": data["organisation"],
+            "directorate": data["directorate"],
+        }
+
+
+class WalkInForm(CameAsForm):
+    name = forms.CharField(
+        label=_("Nom et prénom"),
+        max_length=200,
+        error_messages={"required": _("Indiquez le nom de la personne.")},
+    )
+    field_order = ["name", "kind", "organisation", "directorate"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "sans-inscription")
+        super().__init__(*args, **kwargs)
+
+
+class CodeSignInForm(CameAsForm):
+    """A participant signs in with the workshop's code."""
+
+    code = forms.CharField(
+        label=_("Code de l'atelier"),
+        max_length=12,
+        help_text=_("Le code que l'animateur affiche, par exemple K7PM3Q."),
+        error_messages={"required": _("Indiquez le code que donne l'animateur.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    name = forms.CharField(
+        label=_("Nom et prénom"),
+        max_length=200,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail (si vous vous êtes inscrit)"),
+        required=False,
+        error_messages={
+            "invalid": _("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    field_order = ["code", "name", "email", "kind", "organisation", "directorate"]
+
+
+class WorkshopFileForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titre du fichier"),
+        max_length=200,
+        error_messages={"required": _("Donnez un titre au fichier.")},
+    )
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "PDF, image (PNG, JPEG, GIF, WebP), document OpenDocument ou Office ; 20 Mo au plus."
+        ),
+        error_messages={
+            "required": _("Choisissez un fichier."),
+            "empty": _("Ce fichier est vide."),
+        },
+    )
+
+
+class WorkshopFilterForm(forms.Form):
+    """The workshop list's filters, read from the address (GET)."""
+
+    labo = forms.ModelChoiceField(
+        label=_("Laboratoire"),
+        queryset=Lab.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les laboratoires"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thème"),
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les thèmes"),
+    )
+    passes = forms.BooleanField(label=_("Ateliers passés"), required=False)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"past": False, "lab": None, "theme": None}
+        data = self.cleaned_data
+        return {"past": data["passes"], "lab": data["labo"], "theme": data["theme"]}
+
+
+# --- experiments and interconnections (experiments helper) ----------------------------
+
+
+class ExperimentFilterForm(forms.Form):
+    """The filters of the experiments' list, read from the address (GET)."""
+
+    labo = forms.ModelChoiceField(
+        label=_("Laboratoire"),
+        queryset=Lab.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les laboratoires"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thème"),
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les thèmes"),
+    )
+    etape = forms.ChoiceField(label=_("Étape"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from kenlabour.lab.enums import Phase
+
+        super().__init__(*args, **kwargs)
+        self.fields["etape"].choices = [("", _("Toutes les étapes")), *Phase.choices]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"lab": data["labo"], "theme": data["theme"], "phase": data["etape"]}
+
+
+class PartnerNamesField(forms.CharField):
+    """Partner organisations, one name per line, as they appear in the directory."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self, value):
+        value = super().clean(value)
+        partners, unknown = [], []
+        for line in (value or "").splitlines():
+            if not line.strip():
+                continue
+            try:
+                partners.append(selectors.resolve_organisation(line))
+            except selectors.NotFoundByName:
+                unknown.append(line.strip())
+        if unknown:
+            raise forms.ValidationError(
+                _("Organisations absentes de l'annuaire : %(names)s.")
+                % {"names": ", ".join(f"« {name} »" for name in unknown)}
+            )
+        return partners
+
+
+class ExperimentForm(forms.ModelForm):
+    partners = PartnerNamesField(
+        label=_("Organisations partenaires"),
+        required=False,
+        help_text=_("Une organisation par ligne, telle qu'elle figure dans l'annuaire."),
+    )
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "lab",
+            "title",
+            "problem",
+            "reframed_problem",
+            "summary",
+            "themes",
+            "publics",
+            "departements",
+            "started_on",
+            "published",
+            "private_notes",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "reframed_problem": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "private_notes": forms.Textarea(attrs={"rows": 3}),
+            "themes": forms.CheckboxSelectMultiple,
+            "publics": forms.CheckboxSelectMultiple,
+            "departements": forms.SelectMultiple(attrs={"size": 8}),
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"departements": _("Départements concernés")}
+        help_texts = {
+            "reframed_problem": _("Le problème tel que l'équipe le pose après l'exploration."),
+            "summary": _("Ce que tout le monde lit sur la page publique."),
+            "private_notes": _("Lues seulement par l'équipe et les animateurs du laboratoire."),
+            "departements": _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lab"].queryset = selectors.labs_facilitated_by(user)
+        self.fields["lab"].empty_label = None
+        self.fields["departements"].queryset = self.fields["departements"].queryset.order_by("code")
+        self.fields["departements"].required = False
+        if self.instance.pk:
+            self.initial["partners"] = "\n".join(p.name for p in self.instance.partners.all())
+
+    def fields_for_service(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Nouvelle étape"))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    incubator = forms.CharField(
+        label=_("Incubateur"),
+        required=False,
+        max_length=200,
+        help_text=_("Pour une expérimentation confiée à l'incubateur."),
+    )
+    resulting_service = forms.CharField(
+        label=_("Service qui en est né"),
+        required=False,
+        max_length=200,
+        help_text=_("Pour une expérimentation confiée à l'incubateur."),
+    )
+    stop_reason = forms.CharField(
+        label=_("Raison de l'arrêt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Pour une expérimentation arrêtée."),
+    )
+
+    def __init__(self, *args, experiment=None, **kwargs):
+        from kenlabour.lab import phases
+        from kenlabour.lab.enums import Phase
+
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [
+            (value, Phase(value).label) for value in phases.next_phases(experiment.phase)
+        ]
+
+
+class MeasurementForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("Indicateur"), queryset=None, empty_label=None)
+    date = forms.DateField(
+        label=_("Date de la mesure"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    value = forms.DecimalField(label=_("Valeur"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, experiment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = experiment.indicators.order_by("pk")
+
+
+class InterconnectionDecisionForm(forms.Form):
+    other = forms.SlugField()
+    decision = forms.ChoiceField(choices=[("accept", "accept"), ("dismiss", "dismiss")])

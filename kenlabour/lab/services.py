@@ -1,0 +1,666 @@
+"""Changes of state in the lab: one function per use case, in a transaction, permission
+checked here. A refusal the user can act upon is a ValidationError with a French message
+(by field when there is one); a missing right is PermissionDenied."""
+
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kenlabour.accounts.perms import can
+from kenlabour.lab import filetypes
+from kenlabour.lab.enums import ParticipantKind, RegistrationMode, RegistrationStatus
+from kenlabour.lab.models import Attendance, Registration, Workshop, WorkshopFile
+from kenlabour.lab.tasks import send_registration_email
+from kenlabour.network.enums import LinkSourceKind
+from kenlabour.network.services import record_cooperation
+
+# --- workshops, registration, attendance, series, methods, calendars (workshops helper)
+
+# The code participants type to sign in: no letters that read alike (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+# Participants may sign in with the code from this long before the start to this long
+# after the end.
+CODE_OPENS_BEFORE = datetime.timedelta(hours=1)
+CODE_CLOSES_AFTER = datetime.timedelta(hours=2)
+# Reminders go to confirmed participants of the workshops starting within this delay.
+REMINDER_HORIZON = datetime.timedelta(hours=48)
+
+WORKSHOP_FIELDS = (
+    "lab",
+    "title",
+    "purpose",
+    "starts_at",
+    "ends_at",
+    "commune",
+    "address",
+    "online_url",
+    "method",
+    "experiment",
+    "series",
+    "capacity",
+    "registration_mode",
+    "registration_closed",
+    "published",
+    "synthesis",
+)
+
+
+def workshop_problems(fields: dict) -> dict[str, str]:
+    """The invariants of a workshop, with the message each breach gets (by field)."""
+    problems = {}
+    starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
+    if starts_at and ends_at and ends_at <= starts_at:
+        problems["ends_at"] = _("La fin de l'atelier doit être après son début.")
+    capacity = fields.get("capacity")
+    if capacity is not None and capacity < 1:
+        problems["capacity"] = _("Un atelier a au moins une place : indiquez 1 ou plus.")
+    if not fields.get("commune") and not fields.get("online_url"):
+        problems["commune"] = _(
+            "Indiquez où a lieu l'atelier : une commune, un lien de visioconférence, ou les deux."
+        )
+    return problems
+
+
+def _check_workshop(fields: dict) -> None:
+    problems = workshop_problems(fields)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _unique_workshop_slug(title: str, starts_at: datetime.datetime) -> str:
+    day = timezone.localtime(starts_at).date().isoformat()
+    base = slugify(f"{title}-{day}")[:200] or f"atelier-{day}"
+    slug, n = base, 2
+    while Workshop.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _new_attendance_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not Workshop.objects.filter(attendance_code=code).exists():
+            return code
+
+
+@transaction.atomic
+def create_workshop(user, *, fields: dict, themes=(), facilitators=()) -> Workshop:
+    if not can(user, "lab.create_workshop", fields.get("lab")):
+        raise PermissionDenied(_("Seuls les animateurs du laboratoire créent ses ateliers."))
+    _check_workshop(fields)
+    workshop = Workshop(**{name: fields[name] for name in WORKSHOP_FIELDS if name in fields})
+    workshop.slug = _unique_workshop_slug(workshop.title, workshop.starts_at)
+    workshop.attendance_code = _new_attendance_code()
+    workshop.save()
+    workshop.themes.set(themes)
+    workshop.facilitators.set({*facilitators, user})
+    return workshop
+
+
+def _confirmed_count(workshop: Workshop) -> int:
+    return workshop.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+
+
+def _promote_waiting(workshop: Workshop, site_url: str) -> list[Registration]:
+    """Give the free seats to the first in line, in order; tell each of them."""
+    free = workshop.capacity - _confirmed_count(workshop)
+    if free <= 0:
+        return []
+    promoted = list(
+        workshop.registrations.filter(status=RegistrationStatus.WAITING).order_by(
+            "created_at", "pk"
+        )[:free]
+    )
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        send_registration_email.enqueue(registration.pk, "promoted", site_url)
+    return promoted
+
+
+@transaction.atomic
+def update_workshop(
+    user, workshop: Workshop, *, fields: dict, themes=None, facilitators=None, site_url: str
+) -> Workshop:
+    """Change a workshop (themes and facilitators when given). Raising the capacity gives
+    the new seats to the waiting list, in order."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not can(user, "lab.edit_workshop", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier le modifient."))
+    if "lab" in fields and not can(user, "lab.create_workshop", fields["lab"]):
+        raise PermissionDenied(_("Vous n'animez pas ce laboratoire."))
+    _check_workshop({**{name: getattr(workshop, name) for name in WORKSHOP_FIELDS}, **fields})
+    confirmed = _confirmed_count(workshop)
+    if fields.get("capacity", workshop.capacity) < confirmed:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(count)d personnes ont déjà une place confirmée : la capacité ne peut "
+                    "pas descendre en dessous."
+                )
+                % {"count": confirmed}
+            }
+        )
+    for name in WORKSHOP_FIELDS:
+        if name in fields:
+            setattr(workshop, name, fields[name])
+    workshop.save()
+    if themes is not None:
+        workshop.themes.set(themes)
+    if facilitators is not None:
+        workshop.facilitators.set(facilitators)
+    _promote_waiting(workshop, site_url)
+    return workshop
+
+
+def registration_closed_reason(workshop: Workshop, now: datetime.datetime) -> str:
+    """Why nobody can register now, or "" when they can."""
+    if workshop.starts_at <= now:
+        return _("L'atelier a déjà commencé : les inscriptions sont closes.")
+    if workshop.registration_closed:
+        return _("Les inscriptions à cet atelier sont closes.")
+    return ""
+
+
+@transaction.atomic
+def register(
+    user, workshop: Workshop, *, name: str, email: str, site_url: str, invited: bool = False
+) -> Registration:
+    """Ask for a seat: confirmed while seats remain, else on the waiting list.
+
+    `user` registers themself, or — `invited` — a facilitator registers someone (the only
+    way into an invitation-only workshop). The workshop row is locked, so two requests for
+    the last seat are served one after the other."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if invited:
+        if not can(user, "lab.edit_workshop", workshop):
+            raise PermissionDenied(_("Seuls les animateurs de cet atelier y inscrivent."))
+    elif workshop.registration_mode == RegistrationMode.INVITATION:
+        raise ValidationError(
+            _("Cet atelier est sur invitation : demandez à ses animateurs de vous inscrire.")
+        )
+    reason = registration_closed_reason(workshop, timezone.now())
+    if reason:
+        raise ValidationError(reason, code="closed")
+    email = email.strip().lower()
+    name = name.strip()
+    registered_user = None if invited else (user if user.is_authenticated else None)
+    existing = Registration.objects.filter(workshop=workshop, email=email).first()
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        if existing.status == RegistrationStatus.CONFIRMED:
+            message = _("%(email)s est déjà inscrit à cet atelier : rien n'a changé.")
+        else:
+            message = _(
+                "%(email)s est déjà sur la liste d'attente de cet atelier : rien n'a changé."
+            )
+        raise ValidationError(message % {"email": email}, code="twice")
+    full = _confirmed_count(workshop) >= workshop.capacity
+    status = RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED
+    registration = existing or Registration(workshop=workshop, email=email)
+    registration.name = name
+    registration.user = registered_user or registration.user
+    registration.status = status
+    # A new ask goes to the back of the line, even after a cancellation.
+    registration.token = secrets.token_urlsafe(24)
+    registration.created_at = timezone.now()
+    registration.reminder_sent_at = None
+    registration.save()
+    send_registration_email.enqueue(registration.pk, status, site_url)
+    return registration
+
+
+@transaction.atomic
+def cancel_registration(token: str, *, site_url: str) -> tuple[Registration, list[Registration]]:
+    """Cancel with the registration's secret link; a freed seat goes to the next in line.
+    Returns the cancelled registration and whoever was promoted."""
+    found = Registration.objects.filter(token=token).values_list("workshop_id", flat=True).first()
+    if found is None:
+        raise Registration.DoesNotExist
+    workshop = Workshop.objects.select_for_update().get(pk=found)
+    registration = Registration.objects.get(token=token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError(_("Cette inscription est déjà annulée : rien n'a changé."))
+    if workshop.starts_at <= timezone.now():
+        raise ValidationError(_("L'atelier a déjà commencé : l'inscription ne s'annule plus."))
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    send_registration_email.enqueue(registration.pk, "cancelled", site_url)
+    return registration, _promote_waiting(workshop, site_url)
+
+
+def send_due_reminders(*, now: datetime.datetime, site_url: str) -> int:
+    """Enqueue a reminder to each confirmed participant of the workshops starting within
+    48 hours, once: the registration records it. Returns how many were enqueued."""
+    due = Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        workshop__starts_at__gt=now,
+        workshop__starts_at__lte=now + REMINDER_HORIZON,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            # Only the process that marks it sends it, however many run at once.
+            if Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                send_registration_email.enqueue(pk, "reminder", site_url)
+                sent += 1
+    return sent
+
+
+# Attendance
+
+
+def _check_came_as(kind: str, organisation, directorate) -> None:
+    if kind == ParticipantKind.PUBLIC_AGENT and organisation is None:
+        raise ValidationError(
+            {"organisation": _("Pour un agent public, indiquez son organisation.")}
+        )
+    if directorate is not None and (
+        organisation is None or directorate.organisation_id != organisation.pk
+    ):
+        raise ValidationError(
+            {"directorate": _("Cette direction n'appartient pas à l'organisation indiquée.")}
+        )
+
+
+def _feed_acquaintance_graph(workshop: Workshop) -> None:
+    """Everyone who came (network actors) and their organisations have worked together."""
+    rows = Attendance.objects.filter(workshop=workshop).values_list("person_id", "organisation_id")
+    actor_ids = {pk for row in rows for pk in row if pk is not None}
+    record_cooperation(
+        actor_ids,
+        kind=LinkSourceKind.WORKSHOP,
+        reference=f"atelier-{workshop.pk}",
+        date=timezone.localtime(workshop.starts_at).date(),
+        label=workshop.title,
+    )
+
+
+def _record(workshop: Workshop, **values) -> Attendance:
+    _check_came_as(values["kind"], values.get("organisation"), values.get("directorate"))
+    if not values.get("name", "").strip():
+        raise ValidationError({"name": _("Indiquez le nom de la personne.")})
+    person = values.get("person")
+    registration = values.get("registration")
+    if (person is not None and workshop.attendances.filter(person=person).exists()) or (
+        registration is not None and Attendance.objects.filter(registration=registration).exists()
+    ):
+        raise ValidationError(
+            _("La présence de %(name)s est déjà enregistrée : rien n'a changé.")
+            % {"name": values["name"]},
+            code="twice",
+        )
+    attendance = Attendance.objects.create(workshop=workshop, **values)
+    if person is not None or values.get("organisation") is not None:
+        _feed_acquaintance_graph(workshop)
+    return attendance
+
+
+def _actor_of(user):
+    return getattr(user, "actor", None) if user is not None else None
+
+
+@transaction.atomic
+def mark_present(
+    user, registration: Registration, *, kind: str, organisation=None, directorate=None
+) -> Attendance:
+    """The facilitator ticks a registered person on the sign-in sheet."""
+    workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
+    if not can(user, "lab.take_attendance", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError(_("Cette inscription a été annulée."))
+    return _record(
+        workshop,
+        registration=registration,
+        person=_actor_of(registration.user),
+        name=registration.name,
+        kind=kind,
+        organisation=organisation,
+        directorate=directorate,
+    )
+
+
+@transaction.atomic
+def record_walk_in(
+    user, workshop: Workshop, *, name: str, kind: str, organisation=None, directorate=None
+) -> Attendance:
+    """Someone came without registering: the facilitator writes them in."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not can(user, "lab.take_attendance", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    return _record(
+        workshop,
+        name=name.strip(),
+        kind=kind,
+        organisation=organisation,
+        directorate=directorate,
+        walk_in=True,
+    )
+
+
+def workshop_for_code(code: str, now: datetime.datetime) -> Workshop | None:
+    code = "".join(code.split()).upper()
+    if not code:
+        return None
+    return (
+        Workshop.objects.filter(
+            attendance_code=code,
+            starts_at__lte=now + CODE_OPENS_BEFORE,
+            ends_at__gte=now - CODE_CLOSES_AFTER,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def sign_in_with_code(
+    user, *, code: str, name: str, email: str, kind: str, organisation=None, directorate=None
+) -> Attendance:
+    """A participant signs themself in with the code the facilitator shows."""
+    now = timezone.now()
+    found = workshop_for_code(code, now)
+    if found is None:
+        raise ValidationError(
+            {
+                "code": _(
+                    "Ce code ne correspond à aucun atelier en cours. Vérifiez-le auprès de "
+                    "l'animateur."
+                )
+            }
+        )
+    workshop = Workshop.objects.select_for_update().get(pk=found.pk)
+    person = _actor_of(user) if getattr(user, "is_authenticated", False) else None
+    if getattr(user, "is_authenticated", False):
+        email = email or user.email
+    email = email.strip().lower()
+    registration = None
+    if email:
+        registration = (
+            workshop.registrations.exclude(status=RegistrationStatus.CANCELLED)
+            .filter(email=email)
+            .first()
+        )
+    return _record(
+        workshop,
+        registration=registration,
+        person=person,
+        name=name.strip(),
+        kind=kind,
+        organisation=organisation,
+        directorate=directorate,
+        walk_in=registration is None,
+    )
+
+
+# Outputs
+
+
+@transaction.atomic
+def attach_file(user, workshop: Workshop, *, title: str, upload) -> WorkshopFile:
+    """Publish a file with the workshop, once its content is known to be a document or an
+    image (its name proves nothing)."""
+    if not can(user, "lab.edit_workshop", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier publient ses fichiers."))
+    if upload.size > filetypes.MAX_SIZE:
+        raise ValidationError(
+            {
+                "file": _("Ce fichier pèse plus de %(size)d Mo : réduisez-le.")
+                % {"size": filetypes.MAX_SIZE // (1024 * 1024)}
+            }
+        )
+    head = upload.read(filetypes.HEAD_SIZE)
+    upload.seek(0)
+    if filetypes.is_executable(head):
+        raise ValidationError({"file": _("Ce fichier est un programme : il est refusé.")})
+    kind = filetypes.sniff(upload)
+    if kind is None:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Ce fichier n'est pas d'un format accepté (PDF, image PNG, JPEG, GIF ou "
+                    "WebP, document OpenDocument ou Office)."
+                )
+            }
+        )
+    title = title.strip()
+    stored = WorkshopFile(workshop=workshop, title=title)
+    name = f"{slugify(title)[:80] or 'fichier'}.{kind.extension}"
+    stored.file.save(name, File(upload), save=False)
+    stored.save()
+    return stored
+
+
+# --- experiments and interconnections (experiments helper) ----------------------------
+
+EXPERIMENT_FIELDS = (
+    "lab",
+    "title",
+    "problem",
+    "reframed_problem",
+    "summary",
+    "private_notes",
+    "started_on",
+    "published",
+)
+EXPERIMENT_RELATIONS = ("themes", "publics", "departements", "communes", "partners")
+
+
+def _unique_experiment_slug(title: str) -> str:
+    from kenlabour.lab.models import Experiment
+
+    base = slugify(title)[:200] or "experimentation"
+    slug, n = base, 1
+    while Experiment.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def save_experiment(user, fields: dict, experiment=None):
+    """Create an experiment (its history starts with the problem, on its start date, and
+    its author joins its team) or change one. `fields` holds EXPERIMENT_FIELDS and the
+    related sets EXPERIMENT_RELATIONS."""
+    from kenlabour.lab.enums import Phase
+    from kenlabour.lab.models import Experiment, PhaseChange
+
+    if experiment is None:
+        if not can(user, "lab.create_experiment", fields.get("lab")):
+            raise PermissionDenied(
+                _("Seuls les animateurs du laboratoire créent ses expérimentations.")
+            )
+        experiment = Experiment(slug=_unique_experiment_slug(fields["title"]))
+        created = True
+    else:
+        allowed = can(user, "lab.edit_experiment", experiment) and can(
+            user, "lab.create_experiment", fields.get("lab", experiment.lab)
+        )
+        if not allowed:
+            raise PermissionDenied(
+                _("Seuls les animateurs du laboratoire modifient ses expérimentations.")
+            )
+        created = False
+        first_change = experiment.phase_changes.order_by("date", "pk").first()
+        later = experiment.phase_changes.filter(date__lt=fields["started_on"]).exclude(
+            pk=getattr(first_change, "pk", None)
+        )
+        if later.exists():
+            raise ValidationError(
+                {"started_on": _("Des changements d'étape sont antérieurs à cette date.")}
+            )
+    for name in EXPERIMENT_FIELDS:
+        if name in fields:
+            setattr(experiment, name, fields[name])
+    experiment.search_text = " ".join(
+        (experiment.title, experiment.problem, experiment.reframed_problem)
+    )
+    experiment.save()
+    for name in EXPERIMENT_RELATIONS:
+        if name in fields:
+            getattr(experiment, name).set(fields[name])
+    if created:
+        experiment.team.add(user)
+        PhaseChange.objects.create(
+            experiment=experiment, phase=Phase.PROBLEM, date=experiment.started_on, by=user
+        )
+    else:
+        experiment.phase_changes.filter(phase=Phase.PROBLEM, date__gt=experiment.started_on).update(
+            date=experiment.started_on
+        )
+    return experiment
+
+
+@transaction.atomic
+def change_phase(
+    user,
+    experiment,
+    *,
+    phase: str,
+    date: datetime.date,
+    note: str = "",
+    incubator: str = "",
+    resulting_service: str = "",
+    stop_reason: str = "",
+):
+    """Move an experiment to its next phase, dated. The move must be allowed from the
+    current phase (see phases.py); handing over to the incubator names which incubator
+    and the service that resulted; stopping says why."""
+    from kenlabour.lab import phases
+    from kenlabour.lab.enums import Phase
+    from kenlabour.lab.models import Experiment, PhaseChange
+
+    if not can(user, "lab.edit_experiment", experiment):
+        raise PermissionDenied(
+            _("Seuls les animateurs du laboratoire font avancer ses expérimentations.")
+        )
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if not phases.may_move(experiment.phase, phase):
+        raise ValidationError(
+            {
+                "phase": _(
+                    "Une expérimentation « %(current)s » ne peut pas passer à « %(target)s »."
+                )
+                % {
+                    "current": Phase(experiment.phase).label,
+                    "target": Phase(phase).label if phase in Phase.values else phase,
+                }
+            }
+        )
+    errors = {}
+    last = experiment.phase_changes.order_by("-date", "-pk").first()
+    if date < experiment.started_on:
+        errors["date"] = _("La date est antérieure au début de l'expérimentation.")
+    elif last is not None and date < last.date:
+        errors["date"] = _("La date est antérieure à la dernière étape (%(date)s).") % {
+            "date": last.date.strftime("%d/%m/%Y")
+        }
+    elif date > timezone.localdate():
+        errors["date"] = _("La date ne peut pas être dans le futur.")
+    if phase == Phase.INCUBATOR:
+        if not incubator.strip():
+            errors["incubator"] = _("Nommez l'incubateur à qui l'expérimentation est confiée.")
+        if not resulting_service.strip():
+            errors["resulting_service"] = _("Nommez le service qui en est né.")
+    if phase == Phase.STOPPED and not stop_reason.strip():
+        errors["stop_reason"] = _("Dites pourquoi l'expérimentation est arrêtée.")
+    if errors:
+        raise ValidationError(errors)
+    experiment.phase = phase
+    if phase == Phase.INCUBATOR:
+        experiment.incubator = incubator.strip()
+        experiment.resulting_service = resulting_service.strip()
+        experiment.handed_over_on = date
+    if phase == Phase.STOPPED:
+        experiment.stop_reason = stop_reason.strip()
+    experiment.save()
+    PhaseChange.objects.create(experiment=experiment, phase=phase, date=date, note=note, by=user)
+    return experiment
+
+
+@transaction.atomic
+def add_measurement(user, indicator, *, date: datetime.date, value):
+    """A dated value of an indicator. Refused on a stopped experiment, before the
+    experiment started, in the future, or twice on the same day."""
+    from kenlabour.lab.enums import Phase
+    from kenlabour.lab.models import Measurement
+
+    experiment = indicator.experiment
+    if not can(user, "lab.edit_experiment", experiment):
+        raise PermissionDenied(_("Seuls les animateurs du laboratoire ajoutent des mesures."))
+    if experiment.phase == Phase.STOPPED:
+        raise ValidationError(
+            _("Cette expérimentation est arrêtée : on n'y ajoute plus de mesures.")
+        )
+    if date < experiment.started_on:
+        raise ValidationError(
+            {
+                "date": _("La date est antérieure au début de l'expérimentation (%(date)s).")
+                % {"date": experiment.started_on.strftime("%d/%m/%Y")}
+            }
+        )
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("La date ne peut pas être dans le futur.")})
+    if Measurement.objects.filter(indicator=indicator, date=date).exists():
+        raise ValidationError({"date": _("Une mesure de cet indicateur existe déjà à cette date.")})
+    return Measurement.objects.create(indicator=indicator, date=date, value=value)
+
+
+def _partners_of(*experiments) -> set[int]:
+    ids: set[int] = set()
+    for experiment in experiments:
+        ids.update(experiment.partners.values_list("pk", flat=True))
+        ids.update(experiment.partner_directorates.values_list("organisation_id", flat=True))
+    return ids
+
+
+@transaction.atomic
+def decide_interconnection(user, experiment, other, *, accept: bool, reasons: str = ""):
+    """A facilitator of `experiment`'s lab accepts or dismisses the suggested link to
+    `other`. Accepted, the link shows on both pages and the partners of both experiments
+    enter the acquaintance graph. A decided link is not decided again."""
+    from kenlabour.lab.enums import LinkStatus
+    from kenlabour.lab.models import Interconnection
+
+    if not can(user, "lab.decide_interconnection", experiment):
+        raise PermissionDenied(
+            _("Seuls les animateurs du laboratoire acceptent ou écartent ces liens.")
+        )
+    if experiment.pk == other.pk:
+        raise ValidationError(_("Une expérimentation ne peut pas être liée à elle-même."))
+    a, b = sorted((experiment, other), key=lambda e: e.pk)
+    link, _created = Interconnection.objects.select_for_update().get_or_create(
+        experiment_a=a, experiment_b=b
+    )
+    if link.status != LinkStatus.SUGGESTED:
+        raise ValidationError(
+            _("Ce lien a déjà été %(status)s.") % {"status": link.get_status_display().lower()}
+        )
+    link.status = LinkStatus.ACCEPTED if accept else LinkStatus.DISMISSED
+    if not reasons:
+        from kenlabour.lab.selectors import pair_reason
+
+        reasons = pair_reason(experiment, other)
+    link.reasons = reasons[:2000]
+    link.decided_by = user
+    link.decided_at = timezone.now()
+    link.save()
+    if accept:
+        record_cooperation(
+            _partners_of(a, b),
+            kind=LinkSourceKind.EXPERIMENT,
+            reference=f"interconnexion-{a.pk}-{b.pk}",
+            date=timezone.localdate(),
+            label=f"{a.title} ↔ {b.title}",
+        )
+    return link

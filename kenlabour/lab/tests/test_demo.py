@@ -1,0 +1,87 @@
+"""The demo's reference year yields what the field reports, recomputed from the attendance
+records with plain ORM counts (independently of the impact selectors), and matches the
+dashboard."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from kenlabour.lab import demo, selectors
+from kenlabour.lab.enums import ParticipantKind
+from kenlabour.lab.models import Attendance, Lab, Method, Public, Series, Theme, Workshop
+from kenlabour.network import demo as network_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        network_demo.build(lambda line: None)
+        demo.build(lambda line: None)
+        yield
+        # Module-scoped data outside a test transaction: leave the database as found.
+        Attendance.objects.all().delete()
+        Workshop.objects.all().delete()
+        Series.objects.all().delete()
+        Lab.objects.all().delete()
+        for model in (Theme, Public, Method):
+            model.objects.all().delete()
+        from kenlabour.network.models import Actor, Link
+
+        Link.objects.all().delete()
+        Actor.objects.all().delete()
+
+
+def _reference_year():
+    start = timezone.make_aware(datetime.datetime(demo.REFERENCE_YEAR, 1, 1))
+    end = timezone.make_aware(datetime.datetime(demo.REFERENCE_YEAR + 1, 1, 1))
+    return Workshop.objects.filter(
+        lab__slug=demo.REFERENCE_LAB, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+def test_the_reference_year_yields_the_field_figures_and_the_dashboard_agrees(demo_data):
+    workshops = _reference_year()
+    attendance = Attendance.objects.filter(workshop__in=workshops)
+    professionals = attendance.filter(kind__in=ParticipantKind.professionals())
+    held = workshops.count()
+    participations = professionals.count()
+    citizens = attendance.filter(kind=ParticipantKind.CITIZEN).values("name").distinct().count()
+    people = {person or name for person, name in professionals.values_list("person_id", "name")}
+    directorates = (
+        attendance.filter(directorate__isnull=False).values("directorate").distinct().count()
+    )
+
+    assert held > 160
+    assert 2700 <= participations <= 3300
+    assert 700 <= citizens <= 900
+
+    lab = Lab.objects.get(slug=demo.REFERENCE_LAB)
+    figures = selectors.impact_report(
+        selectors.ImpactFilters(lab=lab, year=demo.REFERENCE_YEAR)
+    ).impact
+    assert figures.workshops == held
+    assert figures.professional_participations == participations
+    assert figures.citizens == citizens
+    assert figures.distinct_professionals == len(people)
+    assert figures.directorates == directorates
+    assert 0 < figures.cross_silo_index < 1
+    assert 0 < figures.return_rate <= 1
+
+
+def test_the_demo_has_three_labs_its_library_and_series_and_runs_again_unchanged(demo_data):
+    assert Lab.objects.count() == 3
+    assert Lab.objects.get(slug=demo.REFERENCE_LAB).organisation.slug in (
+        "prefecture-region-bretagne",
+        "region-bretagne",
+    )
+    assert Theme.objects.filter(slug="lab-acces").exists()
+    assert Method.objects.filter(how_to__contains="1.").count() >= 6
+    assert Public.objects.count() >= 6
+    series = {s.kind: s.workshops.count() for s in Series.objects.all()}
+    assert series == {"training_cycle": 6, "marathon": 2}
+    counts = Workshop.objects.count(), Attendance.objects.count()
+    demo.build(lambda line: None)
+    assert (Workshop.objects.count(), Attendance.objects.count()) == counts

@@ -1,0 +1,161 @@
+"""The pure similarity of experiments: French words, reasons, ranking, quality."""
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kenlabour.lab.similarity import (
+    Document,
+    SimilarityIndex,
+    analyse,
+    brute_force_related,
+    recall_at_k,
+)
+
+DATA = Path(__file__).parent / "data" / "interconnections.json"
+
+
+def labelled():
+    data = json.loads(DATA.read_text())
+    keys = {e["slug"]: n for n, e in enumerate(data["experiments"], start=1)}
+    documents = [
+        Document(
+            key=keys[e["slug"]],
+            text=" ".join((e["title"], e["problem"], e["reframed"])),
+            publics=frozenset(e["publics"]),
+            territories=frozenset(e["territories"]),
+            partners=frozenset(e["partners"]),
+            themes=frozenset(e["themes"]),
+        )
+        for e in data["experiments"]
+    ]
+    return data, documents, [(keys[a], keys[b]) for a, b in data["pairs"]]
+
+
+def test_plural_and_singular_french_words_meet():
+    assert analyse("mobilités") == analyse("mobilité")
+    assert analyse("emplois") == analyse("emploi")
+    assert analyse("démarches") == analyse("démarche")
+
+
+def test_accents_do_not_matter():
+    assert analyse("Mobilité ÉGALITÉ santé") == analyse("mobilite egalite sante")
+
+
+def test_stop_words_digits_and_short_words_are_left_out():
+    assert analyse("le la des et pour 16 à 25 ans") == analyse("ans")
+    assert analyse("les jeunes de la commune") == analyse("jeunes commune")
+
+
+def test_the_reason_says_what_is_shared_in_words():
+    documents = [
+        Document(
+            1,
+            "Le permis de conduire des jeunes pour la mobilité",
+            publics=frozenset({"jeunes de 16 à 25 ans"}),
+            territories=frozenset({"Finistère"}),
+        ),
+        Document(
+            2,
+            "Mobilités rurales et permis de conduire",
+            publics=frozenset({"jeunes de 16 à 25 ans"}),
+            territories=frozenset({"Finistère"}),
+        ),
+        Document(3, "Signalétique des sentiers de randonnée"),
+    ]
+    [suggestion] = SimilarityIndex(documents).related(1, 5)
+    assert suggestion.key == 2
+    reason = suggestion.reason()
+    assert reason.startswith(
+        "Public commun : jeunes de 16 à 25 ans ; territoire commun : Finistère"
+    )
+    assert "« permis »" in reason and "« mobilité »" in reason
+
+
+def test_nothing_shared_is_never_suggested_and_self_is_excluded():
+    documents = [Document(1, "permis de conduire"), Document(2, "sentiers de randonnée")]
+    index = SimilarityIndex(documents)
+    assert index.related(1, 5) == []
+    assert index.related(99, 5) == []
+
+
+def test_exclusions_and_eligibility_are_respected():
+    documents = [Document(n, "permis de conduire des jeunes") for n in range(1, 5)]
+    index = SimilarityIndex(documents)
+    assert [s.key for s in index.related(1, 5, exclude={2})] == [3, 4]
+    eligible = index.keys != 3
+    assert [s.key for s in index.related(1, 5, eligible=eligible)] == [2, 4]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(list(range(1, 9))), st.integers(min_value=1, max_value=7))
+def test_ties_are_ranked_by_key_whatever_the_input_order(order, k):
+    """Identical documents tie: the ranking is the smaller keys first, always."""
+    documents = [
+        Document(key, "mobilité des jeunes", publics=frozenset({"Jeunes"})) for key in order
+    ]
+    ranked = [s.key for s in SimilarityIndex(documents).related(order[0], k)]
+    assert ranked == sorted(key for key in order if key != order[0])[:k]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["permis", "mobilité", "emploi", "santé", "numérique", "droits"]),
+            st.sampled_from(["jeunes", "seniors", "femmes"]),
+        ),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_scores_are_symmetric_and_bounded(rows):
+    documents = [
+        Document(n, word, publics=frozenset({public}))
+        for n, (word, public) in enumerate(rows, start=1)
+    ]
+    index = SimilarityIndex(documents)
+    matrix = [index.scores(d.key) for d in documents]
+    for i in range(len(documents)):
+        for j in range(len(documents)):
+            assert abs(matrix[i][j] - matrix[j][i]) < 1e-9
+            assert -1e-9 <= matrix[i][j] <= 1 + 1e-9
+
+
+def test_the_labelled_set_is_big_enough_and_spans_labs_and_themes():
+    data, documents, pairs = labelled()
+    assert len(documents) >= 60
+    assert len(pairs) >= 40
+    labs = {e["slug"]: e["lab"] for e in data["experiments"]}
+    assert sum(labs[a] != labs[b] for a, b in data["pairs"]) >= len(pairs) // 2
+    themes = {t for e in data["experiments"] for t in e["themes"]}
+    for theme in (
+        "Accès aux droits",
+        "Formation",
+        "Emploi",
+        "Mobilité",
+        "Égalité femmes-hommes",
+        "Accès à la santé",
+        "Transition écologique",
+    ):
+        assert theme in themes
+
+
+def test_recall_at_5_of_known_related_pairs_is_at_least_080():
+    """Directional recall@5: each known pair (a, b) counts twice, b in a's top 5 and a in
+    b's top 5."""
+    _data, documents, pairs = labelled()
+    recall, hits, directions = recall_at_k(SimilarityIndex(documents), pairs, k=5)
+    assert directions == 2 * len(pairs)
+    assert recall >= 0.8, f"recall@5 = {recall:.2f} ({hits}/{directions})"
+
+
+def test_the_index_answers_as_brute_force_does():
+    _data, documents, _pairs = labelled()
+    index = SimilarityIndex(documents)
+    for key in (1, 7, 30):
+        assert [s.key for s in index.related(key, 5)] == [
+            s.key for s in brute_force_related(documents, key, 5)
+        ]

@@ -1,0 +1,652 @@
+"""Thin views of the lab: parse input with a form, call one selector or service, render."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kenlabour.accounts.perms import can
+from kenlabour.lab import forms, selectors, services
+from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
+from kenlabour.network import exports as spreadsheets
+
+# --- impact dashboard and exports (impact helper) ------------------------------------
+
+
+@require_GET
+def impact(request):
+    """The impact dashboard: figures computed from attendance, for a lab, a year, a theme
+    or a département (public: figures only, nobody named)."""
+    form = forms.ImpactFilterForm(request.GET)
+    report = selectors.impact_report(form.filters()) if form.is_valid() else None
+    return render(
+        request,
+        "lab/impact.html",
+        {"form": form, "report": report, "filters_query": request.GET.urlencode()},
+    )
+
+
+def _impact_export(request, extension: str):
+    form = forms.ImpactFilterForm(request.GET)
+    if not form.is_valid():
+        # The dashboard shows what is wrong with the filters, field by field.
+        return redirect(f"{reverse('lab:impact')}?{request.GET.urlencode()}")
+    report = selectors.impact_report(form.filters())
+    rows = selectors.impact_export_rows(report)
+    header = [_("Rubrique"), _("Indicateur"), _("Valeur")]
+    filters = report.filters
+    parts = [
+        filters.lab.slug if filters.lab else "",
+        str(filters.year or ""),
+        filters.theme.slug if filters.theme else "",
+        filters.departement.code if filters.departement else "",
+    ]
+    filename = "-".join(["impact", *[p for p in parts if p]]) + f".{extension}"
+    if extension == "csv":
+        response = StreamingHttpResponse(
+            spreadsheets.csv_chunks(header, rows), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes(header, rows, sheet_title=_("Impact")),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def impact_csv(request):
+    return _impact_export(request, "csv")
+
+
+@require_GET
+def impact_xlsx(request):
+    return _impact_export(request, "xlsx")
+
+
+# --- workshops, registration, attendance, series, methods, calendars (workshops helper)
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown at its field (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _workshop_page(request, slug):
+    try:
+        return selectors.workshop_page(request.user, slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+def workshops(request):
+    """Upcoming or past workshops of every lab, filtered by lab and theme."""
+    form = forms.WorkshopFilterForm(request.GET)
+    filters = form.filters()
+    paginator = Paginator(selectors.workshop_list(request.user, **filters), 20)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    filters_query = request.GET.copy()
+    filters_query.pop("page", None)
+    return render(
+        request,
+        "lab/workshops.html",
+        {
+            "form": form,
+            "past": filters["past"],
+            "page_obj": page_obj,
+            "filters_query": filters_query.urlencode(),
+            "can_create": can(request.user, "lab.create_workshop"),
+        },
+    )
+
+
+def _render_workshop(request, page, *, form=None, invite_form=None, status=200):
+    return render(
+        request,
+        "lab/workshop.html",
+        {
+            "page": page,
+            "workshop": page.workshop,
+            "form": form or forms.RegistrationForm(),
+            "invite_form": invite_form or forms.InviteForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def workshop(request, slug):
+    return _render_workshop(request, _workshop_page(request, slug))
+
+
+def _registered_message(request, registration) -> None:
+    if registration.status == "confirmed":
+        messages.success(
+            request,
+            _("%(name)s est inscrit à l'atelier. Une confirmation part à %(email)s.")
+            % {"name": registration.name, "email": registration.email},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "L'atelier est complet : %(name)s est sur la liste d'attente, en position "
+                "%(position)d. Un message part à %(email)s si une place se libère."
+            )
+            % {
+                "name": registration.name,
+                "email": registration.email,
+                "position": selectors.waiting_position(registration),
+            },
+        )
+
+
+@require_POST
+def register(request, slug):
+    """Register oneself: with one's account, or with a name and an e-mail address."""
+    page = _workshop_page(request, slug)
+    if request.user.is_authenticated:
+        form = forms.RegistrationForm(
+            {"name": str(request.user), "email": request.user.email},
+        )
+    else:
+        form = forms.RegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.register(
+                request.user, page.workshop, site_url=_site_url(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect("lab:registration", token=registration.token)
+    return _render_workshop(request, page, form=form)
+
+
+@require_POST
+@login_required
+def invite(request, slug):
+    """A facilitator registers someone."""
+    page = _workshop_page(request, slug)
+    if not page.can_edit:
+        raise PermissionDenied
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.register(
+                request.user,
+                page.workshop,
+                site_url=_site_url(request),
+                invited=True,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect(f"{page.workshop.get_absolute_url()}#inscrits")
+    return _render_workshop(request, page, invite_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def registration(request, token):
+    """A registration seen through its secret link: its status, and a button to cancel."""
+    error = ""
+    if request.method == "POST":
+        try:
+            cancelled, _promoted = services.cancel_registration(token, site_url=_site_url(request))
+        except Registration.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(
+                request,
+                _("L'inscription de %(name)s est annulée ; sa place revient à la suite de la file.")
+                % {"name": cancelled.name},
+            )
+            return redirect("lab:registration", token=token)
+    try:
+        found, position = selectors.registration_by_token(token)
+    except Registration.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "lab/registration.html",
+        {"registration": found, "workshop": found.workshop, "position": position, "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_create(request):
+    if not can(request.user, "lab.create_workshop"):
+        raise PermissionDenied
+    form = forms.WorkshopForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_workshop(
+                request.user,
+                fields=form.workshop_fields(),
+                themes=form.cleaned_data["themes"],
+                facilitators=form.cleaned_data["facilitators"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("L'atelier « %(title)s » est créé.") % {"title": created})
+            return redirect(created)
+    return render(request, "lab/workshop_form.html", {"form": form, "workshop": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request, slug):
+    try:
+        current = selectors.workshop_for_edit(request.user, slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    if not can(request.user, "lab.edit_workshop", current):
+        raise PermissionDenied
+    form = forms.WorkshopForm(
+        request.POST or None, user=request.user, initial=forms.WorkshopForm.initial_of(current)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_workshop(
+                request.user,
+                current,
+                fields=form.workshop_fields(),
+                themes=form.cleaned_data["themes"],
+                facilitators=form.cleaned_data["facilitators"],
+                site_url=_site_url(request),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("L'atelier est enregistré."))
+            return redirect("lab:workshop", slug=slug)
+    return render(
+        request,
+        "lab/workshop_form.html",
+        {"form": form, "workshop": current, "file_form": forms.WorkshopFileForm()},
+    )
+
+
+@login_required
+@require_POST
+def workshop_file_add(request, slug):
+    try:
+        current = selectors.workshop_for_edit(request.user, slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    if not can(request.user, "lab.edit_workshop", current):
+        raise PermissionDenied
+    file_form = forms.WorkshopFileForm(request.POST, request.FILES)
+    if file_form.is_valid():
+        try:
+            services.attach_file(
+                request.user,
+                current,
+                title=file_form.cleaned_data["title"],
+                upload=file_form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _add_errors(file_form, error)
+        else:
+            messages.success(request, _("Le fichier est publié avec l'atelier."))
+            return redirect("lab:workshop", slug=slug)
+    form = forms.WorkshopForm(user=request.user, initial=forms.WorkshopForm.initial_of(current))
+    return render(
+        request,
+        "lab/workshop_form.html",
+        {"form": form, "workshop": current, "file_form": file_form},
+    )
+
+
+@require_GET
+def workshop_file(request, slug, pk):
+    page = _workshop_page(request, slug)
+    stored = next((f for f in page.workshop.files.all() if f.pk == pk), None)
+    if stored is None:
+        raise Http404
+    content_type = mimetypes.guess_type(stored.file.name)[0] or "application/octet-stream"
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.file.name.rpartition("/")[2],
+        content_type=content_type,
+    )
+
+
+# Sign-in sheet and participant code
+
+
+def _row_forms(sheet, bound=None):
+    """One "came as" form per registered person, prefilled from their network profile."""
+    row_forms = []
+    for row in sheet.rows:
+        prefix = f"r{row.registration.pk}"
+        if bound is not None and bound.prefix == prefix:
+            row_forms.append((row, bound))
+            continue
+        initial = {
+            "kind": row.kind,
+            "organisation": row.organisation,
+            "directorate": row.directorate,
+        }
+        row_forms.append((row, forms.CameAsForm(prefix=prefix, initial=initial)))
+    return row_forms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, slug):
+    """The sign-in sheet: one POST per tick, htmx swaps the ticked row only."""
+    try:
+        sheet = selectors.attendance_sheet(slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    if not can(request.user, "lab.take_attendance", sheet.workshop):
+        raise PermissionDenied
+    bound = None
+    walk_in_form = forms.WalkInForm()
+    if request.method == "POST":
+        if "registration" in request.POST:
+            registration = next(
+                (
+                    row.registration
+                    for row in sheet.rows
+                    if str(row.registration.pk) == request.POST["registration"]
+                ),
+                None,
+            )
+            if registration is None:
+                raise Http404
+            bound = forms.CameAsForm(request.POST, prefix=f"r{registration.pk}")
+            if bound.is_valid():
+                try:
+                    services.mark_present(request.user, registration, **bound.came_as())
+                except ValidationError as error:
+                    _add_errors(bound, error)
+            if request.htmx:
+                row = selectors.sheet_row(registration.pk, sheet.workshop)
+                return render(
+                    request,
+                    "lab/_attendance_row.html",
+                    {
+                        "row": row,
+                        "row_form": bound
+                        if bound.errors
+                        else forms.CameAsForm(prefix=bound.prefix),
+                        "workshop": sheet.workshop,
+                    },
+                )
+            if not bound.errors:
+                messages.success(
+                    request, _("%(name)s est noté présent.") % {"name": registration.name}
+                )
+                return redirect(
+                    f"{reverse('lab:attendance', kwargs={'slug': slug})}#inscrit-{registration.pk}"
+                )
+        else:
+            walk_in_form = forms.WalkInForm(request.POST)
+            if walk_in_form.is_valid():
+                try:
+                    services.record_walk_in(
+                        request.user,
+                        sheet.workshop,
+                        name=walk_in_form.cleaned_data["name"],
+                        **walk_in_form.came_as(),
+                    )
+                except ValidationError as error:
+                    _add_errors(walk_in_form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s est noté présent (venu sans inscription).")
+                        % {"name": walk_in_form.cleaned_data["name"]},
+                    )
+                    return redirect("lab:attendance", slug=slug)
+        sheet = selectors.attendance_sheet(slug)
+    return render(
+        request,
+        "lab/attendance.html",
+        {
+            "sheet": sheet,
+            "workshop": sheet.workshop,
+            "row_forms": _row_forms(sheet, bound),
+            "walk_in_form": walk_in_form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def attendance_code(request):
+    """A participant signs in with the code the facilitator shows."""
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": str(request.user), "email": request.user.email}
+    form = forms.CodeSignInForm(request.POST or None, initial=initial)
+    suggestions = selectors.came_as_suggestions()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = services.sign_in_with_code(
+                request.user,
+                code=data["code"],
+                name=data["name"],
+                email=data["email"],
+                **form.came_as(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Merci %(name)s : votre présence à « %(title)s » est enregistrée.")
+                % {"name": recorded.name, "title": recorded.workshop.title},
+            )
+            return redirect("lab:attendance_code")
+    return render(request, "lab/attendance_code.html", {"form": form, **suggestions})
+
+
+# Series, methods, calendars
+
+
+@require_GET
+def series(request, slug):
+    try:
+        page = selectors.series_page(request.user, slug)
+    except Series.DoesNotExist:
+        raise Http404 from None
+    return render(request, "lab/series.html", {"page": page, "series": page.series})
+
+
+@require_GET
+def methods(request):
+    return render(request, "lab/methods.html", {"methods": selectors.methods()})
+
+
+@require_GET
+def method(request, slug):
+    try:
+        found, upcoming = selectors.method_page(request.user, slug)
+    except Method.DoesNotExist:
+        raise Http404 from None
+    return render(request, "lab/method.html", {"method": found, "upcoming": upcoming})
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def workshop_ics(request, slug):
+    try:
+        found, content = selectors.workshop_ics(request.user, slug, _site_url(request))
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    return _ics_response(content, f"{found.slug}.ics")
+
+
+@require_GET
+def lab_calendar(request, lab_slug):
+    try:
+        found, content = selectors.lab_calendar(lab_slug, _site_url(request))
+    except Lab.DoesNotExist:
+        raise Http404 from None
+    return _ics_response(content, f"{found.slug}.ics")
+
+
+# --- experiments and interconnections (experiments helper) ----------------------------
+
+
+@require_GET
+def experiments(request):
+    """Experiments of every lab: published ones for all, unpublished ones for their lab's
+    facilitators and team; filtered by lab, theme and phase."""
+    form = forms.ExperimentFilterForm(request.GET)
+    page_obj = None
+    if form.is_valid():
+        found = selectors.experiment_list(request.user, **form.filters())
+        page_obj = Paginator(found, selectors.EXPERIMENTS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    filters_query = request.GET.copy()
+    filters_query.pop("page", None)
+    return render(
+        request,
+        "lab/experiments.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "filters_query": filters_query.urlencode(),
+            "may_create": can(request.user, "lab.create_experiment"),
+        },
+    )
+
+
+@require_GET
+def experiment(request, slug):
+    page = selectors.experiment_page(request.user, slug)
+    if page is None:
+        raise Http404
+    return render(request, "lab/experiment.html", {"page": page, "experiment": page.experiment})
+
+
+def _experiment_form(request, experiment=None):
+    form = forms.ExperimentForm(request.POST or None, instance=experiment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_experiment(
+                request.user, form.fields_for_service(), experiment=experiment
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("L'expérimentation est enregistrée."))
+            return redirect(saved)
+    return render(request, "lab/experiment_form.html", {"form": form, "experiment": experiment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_create(request):
+    if not can(request.user, "lab.create_experiment"):
+        raise PermissionDenied
+    return _experiment_form(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_edit(request, slug):
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    if experiment is None:
+        raise Http404
+    return _experiment_form(request, experiment)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_phase(request, slug):
+    """Move the experiment to its next phase: the form offers only the allowed ones."""
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    if experiment is None:
+        raise Http404
+    form = forms.PhaseForm(request.POST or None, experiment=experiment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_phase(request.user, experiment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("L'étape de l'expérimentation est enregistrée."))
+            return redirect(experiment)
+    return render(request, "lab/experiment_phase.html", {"form": form, "experiment": experiment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_add(request, slug):
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    if experiment is None:
+        raise Http404
+    form = forms.MeasurementForm(request.POST or None, experiment=experiment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_measurement(
+                request.user, data["indicator"], date=data["date"], value=data["value"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La mesure est enregistrée."))
+            return redirect(experiment)
+    return render(request, "lab/measurement_form.html", {"form": form, "experiment": experiment})
+
+
+@login_required
+@require_POST
+def interconnection_decide(request, slug):
+    """Accept or dismiss a suggested link (a plain form: works without JavaScript)."""
+    experiment = selectors.experiment_by_slug(request.user, slug)
+    form = forms.InterconnectionDecisionForm(request.POST)
+    if experiment is None or not form.is_valid():
+        raise Http404
+    other = selectors.experiment_by_slug(request.user, form.cleaned_data["other"])
+    if other is None:
+        raise Http404
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.decide_interconnection(request.user, experiment, other, accept=accept)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if accept:
+            message = _("Le lien avec « %(title)s » est accepté : il figure sur les deux pages.")
+        else:
+            message = _("La suggestion « %(title)s » est écartée.")
+        messages.success(request, message % {"title": other.title})
+    return redirect(experiment)

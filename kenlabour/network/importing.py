@@ -1,0 +1,463 @@
+"""Validation of an imported table of actors, row by row, before anything is written.
+
+`services.import_actors` calls `validate_table`; nothing here writes. Each row is checked
+by a Django form whose fields are the file's columns, so every message is in French and
+tied to a line and a column; duplicates are then looked for within the file and against
+the directory (same SIRET, or same name in the same commune).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kenlabour.network import columns, selectors
+from kenlabour.network.enums import ActorKind, OrganisationKind, ResourceKind
+from kenlabour.network.spreadsheet import Row, Table, parse_quantities, split_list
+from kenlabour.network.validators import normalise_siret, validate_siret
+from kenlabour.territories import selectors as territories
+from kenlabour.territories.geo import normalise
+from kenlabour.territories.models import Commune
+
+YES_WORDS = {"oui", "o", "vrai", "1", "x", "yes", "y", "true"}
+NO_WORDS = {"non", "n", "faux", "0", "", "no", "false"}
+
+
+@dataclass(frozen=True)
+class CellError:
+    line: int
+    column: str  # the column's name, as in columns.py
+    letter: str  # the spreadsheet letter of the column, "" when the file lacks it
+    value: str  # what the cell holds
+    message: str
+
+
+@dataclass
+class ValidRow:
+    line: int
+    fields: dict  # Actor fields
+    area: selectors.AreaOfAction = field(default_factory=selectors.AreaOfAction)
+    resources: list[tuple[str, int]] = field(default_factory=list)
+
+
+class Lookups:
+    """The gazetteer lookups of one import: each distinct commune or area entry once,
+    the usual forms in bulk (see selectors.CommuneResolver)."""
+
+    def __init__(self):
+        self.communes = selectors.CommuneResolver()
+        self.areas = selectors.AreaResolver(self.communes)
+
+    def prefetch(self, rows: list[Row]) -> None:
+        self.communes.prefetch(row.cells.get(columns.COMMUNE, "") for row in rows)
+        self.areas.prefetch(
+            entry
+            for row in rows
+            for entry in split_list(row.cells.get(columns.AREA, ""), columns.AREA_SEPARATOR)
+        )
+
+    def commune(self, text: str) -> Commune:
+        try:
+            return self.communes.resolve(text)
+        except territories.CommuneLookupError as error:
+            raise ValidationError(error.message, code="commune") from None
+
+
+@functools.cache
+def _index(choices_class, language: str) -> dict[str, str]:
+    """normalised value, French label or label in `language` -> value."""
+    index = {}
+    for value, label in choices_class.choices:
+        index[normalise(str(value))] = value
+        with translation.override(language):
+            index[normalise(str(label))] = value
+    with translation.override("fr"):
+        for value, label in choices_class.choices:
+            index[normalise(str(label))] = value
+    return index
+
+
+def _choice_index(choices_class) -> dict[str, str]:
+    """What a cell may say for one of these choices: its value (`fablab`) or its label,
+    in French (what exports write) or in the importer's language."""
+    return _index(choices_class, translation.get_language() or "fr")
+
+
+_KINDS = {
+    **{normalise(kind): kind for kind in ActorKind.values},
+    **{normalise(word): kind for word, kind in columns.KINDS.items()},
+}
+
+
+class _KindField(forms.CharField):
+    def clean(self, value):
+        text = super().clean(value)
+        kind = _KINDS.get(normalise(text))
+        if kind is None:
+            raise ValidationError(
+                _("Type « %(value)s » inconnu : écrivez %(words)s.")
+                % {"value": text, "words": ", ".join(f"« {w} »" for w in columns.KINDS)},
+                code="unknown_kind",
+            )
+        return kind
+
+
+class _OrganisationKindField(forms.CharField):
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return ""
+        kind = _choice_index(OrganisationKind).get(normalise(text))
+        if kind is None:
+            raise ValidationError(
+                _("Type d'organisation « %(value)s » inconnu. Types possibles : %(labels)s.")
+                % {
+                    "value": text,
+                    "labels": ", ".join(f"« {label} »" for label in OrganisationKind.labels),
+                },
+                code="unknown_organisation_kind",
+            )
+        return kind
+
+
+class _YesNoField(forms.CharField):
+    def clean(self, value):
+        text = normalise(super().clean(value))
+        if text in YES_WORDS:
+            return True
+        if text in NO_WORDS:
+            return False
+        raise ValidationError(
+            _("Écrivez « %(yes)s » ou « %(no)s ».") % {"yes": columns.YES, "no": columns.NO},
+            code="yes_no",
+        )
+
+
+class _SiretField(forms.CharField):
+    def clean(self, value):
+        siret = normalise_siret(super().clean(value))
+        if siret:
+            validate_siret(siret)
+        return siret
+
+
+class _CommuneField(forms.CharField):
+    lookups: Lookups
+
+    def clean(self, value):
+        text = super().clean(value)
+        return self.lookups.commune(text) if text else None
+
+
+class _AreaField(forms.CharField):
+    lookups: Lookups
+
+    def clean(self, value):
+        entries = split_list(super().clean(value), columns.AREA_SEPARATOR)
+        area, errors = self.lookups.areas.resolve_all(entries)
+        if errors:
+            raise ValidationError(errors, code="unknown_territory")
+        return area
+
+
+class _ResourcesField(forms.CharField):
+    def clean(self, value):
+        text = super().clean(value)
+        index = _choice_index(ResourceKind)
+        found: dict[str, int] = {}
+        errors = []
+        for label, quantity_text in parse_quantities(
+            text,
+            separator=columns.RESOURCE_SEPARATOR,
+            quantity_separator=columns.QUANTITY_SEPARATOR,
+        ):
+            kind = index.get(normalise(label))
+            if kind is None:
+                errors.append(
+                    _("Ressource « %(label)s » inconnue. Ressources possibles : %(labels)s.")
+                    % {
+                        "label": label,
+                        "labels": ", ".join(f"« {lbl} »" for lbl in ResourceKind.labels),
+                    }
+                )
+                continue
+            quantity_text = quantity_text.replace(" ", "").replace("\u202f", "")
+            if not quantity_text:
+                quantity = 1
+            elif quantity_text.isdigit() and int(quantity_text) >= 1:
+                quantity = int(quantity_text)
+            else:
+                errors.append(
+                    _(
+                        "« %(label)s » : le nombre « %(quantity)s » doit être un entier d'au "
+                        "moins 1, par exemple « %(label)s:2 »."
+                    )
+                    % {"label": label, "quantity": quantity_text}
+                )
+                continue
+            if kind in found:
+                errors.append(
+                    _("« %(label)s » figure deux fois : indiquez le nombre total une fois.")
+                    % {"label": label}
+                )
+                continue
+            found[kind] = quantity
+        if errors:
+            raise ValidationError(errors, code="resources")
+        return list(found.items())
+
+
+def _text(max_length: int | None = None, **kwargs) -> forms.CharField:
+    return forms.CharField(required=False, max_length=max_length, **kwargs)
+
+
+ROW_FIELDS = {
+    columns.NAME: forms.CharField(
+        max_length=200,
+        error_messages={"required": gettext_lazy("Le nom est vide.")},
+    ),
+    columns.KIND: _KindField(
+        error_messages={
+            "required": gettext_lazy(
+                "Le type est vide : écrivez « personne », « organisation » ou « collectif »."
+            )
+        }
+    ),
+    columns.ORGANISATION_KIND: _OrganisationKindField(required=False),
+    columns.SIRET: _SiretField(required=False),
+    columns.COMMUNE: _CommuneField(required=False, max_length=120),
+    columns.ADDRESS: _text(250),
+    columns.PLACE_LESS: _YesNoField(required=False),
+    columns.AREA: _AreaField(required=False),
+    columns.DESCRIPTION: _text(5000),
+    columns.SKILLS: _text(2000),
+    columns.WEBSITE: forms.URLField(required=False, assume_scheme="https"),
+    columns.EMAIL: forms.EmailField(required=False),
+    columns.RESOURCES: _ResourcesField(required=False),
+    columns.PUBLIC_CONSENT: _YesNoField(required=False),
+}
+
+
+class BaseRowForm(forms.Form):
+    """A row of the file; its fields are named after the columns.
+
+    One form checks every row of a file in turn (`check`): Django copies a form's fields
+    each time it makes one, which for 20,000 rows costs more than checking them."""
+
+    def __init__(self, *, lookups: Lookups):
+        super().__init__(data={})
+        self.fields[columns.COMMUNE].lookups = lookups
+        self.fields[columns.AREA].lookups = lookups
+
+    def check(self, cells: dict) -> bool:
+        """Bind the form to this row's cells and validate them."""
+        self.data = cells
+        self._errors = None
+        self.cleaned_data = {}
+        return self.is_valid()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get(columns.KIND)
+        if kind is None:
+            return data
+        organisation_kind = data.get(columns.ORGANISATION_KIND)
+        if kind == ActorKind.ORGANISATION:
+            if organisation_kind == "" and columns.ORGANISATION_KIND not in self.errors:
+                self.add_error(
+                    columns.ORGANISATION_KIND,
+                    _("Indiquez le type d'organisation, par exemple « %(example)s ».")
+                    % {"example": OrganisationKind.ASSOCIATION.label},
+                )
+        else:
+            if organisation_kind:
+                self.add_error(
+                    columns.ORGANISATION_KIND,
+                    _("Seule une organisation a un type d'organisation : videz cette case."),
+                )
+            if data.get(columns.SIRET):
+                self.add_error(
+                    columns.SIRET,
+                    _("Seule une organisation a un numéro SIRET : videz cette case."),
+                )
+        place_less = data.get(columns.PLACE_LESS)
+        if place_less and kind != ActorKind.COLLECTIVE:
+            self.add_error(
+                columns.PLACE_LESS, _("Seul un collectif peut être sans lieu : écrivez « non ».")
+            )
+        elif place_less:
+            if data.get(columns.COMMUNE):
+                self.add_error(
+                    columns.COMMUNE,
+                    _(
+                        "Un collectif sans lieu n'a pas de commune : videz cette case et "
+                        "remplissez la zone d'action."
+                    ),
+                )
+            if data.get(columns.ADDRESS):
+                self.add_error(
+                    columns.ADDRESS,
+                    _("Un collectif sans lieu n'a pas d'adresse : videz cette case."),
+                )
+            if columns.AREA not in self.errors and not data.get(columns.AREA):
+                self.add_error(
+                    columns.AREA,
+                    _(
+                        "Un collectif sans lieu a une zone d'action : communes, "
+                        "intercommunalités ou départements séparés par « %(sep)s »."
+                    )
+                    % {"sep": columns.AREA_SEPARATOR},
+                )
+        elif (
+            place_less is False
+            and columns.COMMUNE not in self.errors
+            and data.get(columns.COMMUNE) is None
+        ):
+            self.add_error(
+                columns.COMMUNE,
+                _(
+                    "La commune est vide : écrivez son nom, son code postal ou son code INSEE "
+                    "(ou « oui » dans la colonne « %(column)s » pour un collectif sans lieu)."
+                )
+                % {"column": columns.PLACE_LESS},
+            )
+        return data
+
+    def valid_row(self, line: int) -> ValidRow:
+        data = self.cleaned_data
+        kind = data[columns.KIND]
+        place_less = bool(data[columns.PLACE_LESS])
+        return ValidRow(
+            line=line,
+            fields={
+                "kind": kind,
+                "name": " ".join(data[columns.NAME].split()),
+                "organisation_kind": data[columns.ORGANISATION_KIND],
+                "siret": data[columns.SIRET],
+                "commune": data[columns.COMMUNE],
+                "address": data[columns.ADDRESS],
+                "place_less": place_less,
+                "description": data[columns.DESCRIPTION],
+                "skills": data[columns.SKILLS],
+                "website": data[columns.WEBSITE],
+                "email": data[columns.EMAIL],
+                "public_consent": kind == ActorKind.PERSON and bool(data[columns.PUBLIC_CONSENT]),
+            },
+            area=data[columns.AREA],
+            resources=data[columns.RESOURCES],
+        )
+
+
+RowForm = type("RowForm", (BaseRowForm,), dict(ROW_FIELDS))
+
+
+def _messages(error_list) -> list[str]:
+    return [str(message) for message in error_list]
+
+
+def _cell_error(table: Table, row: Row, column: str, message: str) -> CellError:
+    return CellError(
+        line=row.line,
+        column=column,
+        letter=table.letter(column) if column in table.columns else "",
+        value=row.cells.get(column, ""),
+        message=message,
+    )
+
+
+def validate_table(table: Table) -> tuple[list[ValidRow], list[CellError]]:
+    """Check every row; return the valid rows and the errors (sorted by line, then
+    column). The import may write only when there is no error at all."""
+    lookups = Lookups()
+    lookups.prefetch(table.rows)
+    form = RowForm(lookups=lookups)
+    order = {column: index for index, column in enumerate(columns.COLUMNS)}
+    valid: list[ValidRow] = []
+    errors: list[CellError] = []
+    rows_by_line = {}
+    for row in table.rows:
+        rows_by_line[row.line] = row
+        if form.check(row.cells):
+            valid.append(form.valid_row(row.line))
+            continue
+        for column, error_list in form.errors.items():
+            column = columns.NAME if column == forms.forms.NON_FIELD_ERRORS else column
+            errors.extend(
+                _cell_error(table, row, column, message) for message in _messages(error_list)
+            )
+
+    errors.extend(_duplicates(table, valid, rows_by_line))
+    errors.sort(key=lambda e: (e.line, order.get(e.column, 99)))
+    return valid, errors
+
+
+def _place_name(commune: Commune | None) -> str:
+    return f"{commune.name} ({commune.departement_id})" if commune else _("sans lieu")
+
+
+def _duplicates(table: Table, valid: list[ValidRow], rows_by_line) -> list[CellError]:
+    """Same SIRET, or same name in the same commune (or both place-less): within the file,
+    and against the directory."""
+    errors = []
+    by_siret: dict[str, int] = {}
+    by_name: dict[tuple[str, str | None], int] = {}
+    siret_taken = selectors.siret_holders(r.fields["siret"] for r in valid if r.fields["siret"])
+    name_taken = selectors.existing_actor_keys(
+        (r.fields["commune"].pk for r in valid if r.fields["commune"]),
+        (normalise(r.fields["name"]) for r in valid if r.fields["commune"] is None),
+    )
+    for row in valid:
+        cells = rows_by_line[row.line]
+        siret = row.fields["siret"]
+        if siret:
+            if siret in by_siret:
+                errors.append(
+                    _cell_error(
+                        table,
+                        cells,
+                        columns.SIRET,
+                        _("Ce numéro SIRET figure déjà ligne %(line)d du fichier.")
+                        % {"line": by_siret[siret]},
+                    )
+                )
+            elif siret in siret_taken:
+                errors.append(
+                    _cell_error(
+                        table,
+                        cells,
+                        columns.SIRET,
+                        _("Ce numéro SIRET est déjà celui de « %(name)s » dans l'annuaire.")
+                        % {"name": siret_taken[siret]},
+                    )
+                )
+            by_siret.setdefault(siret, row.line)
+        commune = row.fields["commune"]
+        key = (normalise(row.fields["name"]), commune.pk if commune else None)
+        params = {"name": row.fields["name"], "place": _place_name(commune)}
+        if key in by_name:
+            errors.append(
+                _cell_error(
+                    table,
+                    cells,
+                    columns.NAME,
+                    _("« %(name)s » (%(place)s) figure déjà ligne %(line)d du fichier.")
+                    % {**params, "line": by_name[key]},
+                )
+            )
+        elif key in name_taken:
+            errors.append(
+                _cell_error(
+                    table,
+                    cells,
+                    columns.NAME,
+                    _("« %(name)s » (%(place)s) existe déjà dans l'annuaire.") % params,
+                )
+            )
+        by_name.setdefault(key, row.line)
+    return errors
