@@ -27,7 +27,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -505,13 +505,18 @@ def _place_less_covering(communes, epcis, departements) -> set[int]:
     return {pk for (pk,) in rows}
 
 
+FEW_RESULTS = 10_000
+
+
 def _territory_filter(filters: ActorFilters) -> Q:
     """The actors placed in the territories of the filters, or acting there without a place."""
     condition = Q()
     if filters.departement is not None:
         dep = filters.departement
         in_dep = Commune.objects.filter(departement=dep)
-        covering = _place_less_covering(in_dep, in_dep.values("epci_id"), [dep.pk])
+        # A list of codes, not a subquery: PostgreSQL would correlate it row by row.
+        epcis = list(in_dep.exclude(epci=None).values_list("epci_id", flat=True).distinct())
+        covering = _place_less_covering(in_dep, epcis, [dep.pk])
         condition &= Q(departement=dep) | Q(pk__in=covering)
     if filters.epci is not None:
         epci = filters.epci
@@ -719,7 +724,12 @@ class ActorResults:
             return found[0]
         if self.around:
             return self._hydrate([pk for _d, _name, pk in self._ranked[index]])
-        actors = list(_with_listing(self.queryset.order_by("name", "pk"))[index])
+        ordering = ("name", "pk")
+        if self.count() <= FEW_RESULTS:
+            # Few matches: sort them, rather than let PostgreSQL walk the name index
+            # hunting for rare matches scattered along it.
+            ordering = (Lower("name"), "name", "pk")
+        actors = list(_with_listing(self.queryset.order_by(*ordering))[index])
         self._decorate(actors)
         return actors
 

@@ -92,11 +92,14 @@ PAGES += [
         "network:who_could_help",
         query="ressource=sewing_machine&commune=Lorient-sur-Mer&rayon=500",
     ),
-    AuditedPage(_("Engagement des territoires"), "network:engagement"),
+    # Aggregates for every département (and, when one is chosen, its EPCIs and
+    # collectives): a fixed number of queries, however many actors and links.
+    AuditedPage(_("Engagement des territoires"), "network:engagement", max_queries=12),
     AuditedPage(
         _("Engagement des territoires : un département"),
         "network:engagement",
         query="departement=29&tri=-pour10000",
+        max_queries=20,
     ),
 ]
 
