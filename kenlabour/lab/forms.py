@@ -351,8 +351,8 @@ class WorkshopFileForm(forms.Form):
     )
 
 
-class WorkshopFilterForm(forms.Form):
-    """The workshop list's filters, read from the address (GET)."""
+class LabThemeFilterForm(forms.Form):
+    """The lab and theme filters that the workshop and experiment lists share (GET)."""
 
     labo = forms.ModelChoiceField(
         label=_("Laboratoire"),
@@ -368,6 +368,11 @@ class WorkshopFilterForm(forms.Form):
         required=False,
         empty_label=_("Tous les thèmes"),
     )
+
+
+class WorkshopFilterForm(LabThemeFilterForm):
+    """The workshop list's filters, read from the address (GET)."""
+
     passes = forms.BooleanField(label=_("Ateliers passés"), required=False)
 
     def filters(self) -> dict:
@@ -380,23 +385,9 @@ class WorkshopFilterForm(forms.Form):
 # --- experiments and interconnections (experiments helper) ----------------------------
 
 
-class ExperimentFilterForm(forms.Form):
+class ExperimentFilterForm(LabThemeFilterForm):
     """The filters of the experiments' list, read from the address (GET)."""
 
-    labo = forms.ModelChoiceField(
-        label=_("Laboratoire"),
-        queryset=Lab.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Tous les laboratoires"),
-    )
-    theme = forms.ModelChoiceField(
-        label=_("Thème"),
-        queryset=Theme.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Tous les thèmes"),
-    )
     etape = forms.ChoiceField(label=_("Étape"), required=False)
 
     def __init__(self, *args, **kwargs):
