@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenlabour.lab import selectors
-from kenlabour.lab.enums import ParticipantKind, RegistrationMode
+from kenlabour.lab.enums import FollowUp, HypothesisStatus, ParticipantKind, RegistrationMode
 from kenlabour.lab.models import Experiment, Lab, Method, Series, Theme
 from kenlabour.territories.forms import CommuneField
 
@@ -530,3 +530,156 @@ class MeasurementForm(forms.Form):
 class InterconnectionDecisionForm(forms.Form):
     other = forms.SlugField()
     decision = forms.ChoiceField(choices=[("accept", "accept"), ("dismiss", "dismiss")])
+
+
+# Follow-up of an experiment: hypotheses, indicators, results, recommendations.
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Indiquez la date."),
+            "invalid": _("Écrivez une date, par exemple 14/03/2027."),
+        },
+    )
+
+
+class OrganisationField(forms.CharField):
+    """A published organisation of the directory, typed by its name; the page suggests the
+    names in the datalist `organisations` (selectors.organisation_names)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 250)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "organisations", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return selectors.resolve_organisation(value)
+        except selectors.NotFoundByName as error:
+            if error.code == "unknown":
+                raise forms.ValidationError(
+                    _(
+                        "« %(text)s » n'est pas une organisation de l'annuaire : choisissez-la "
+                        "dans la liste proposée (une organisation doit y être inscrite et "
+                        "publiée pour recevoir une préconisation)."
+                    )
+                    % {"text": value.strip()},
+                    code="unknown",
+                ) from error
+            raise forms.ValidationError(error.message, code=error.code) from error
+
+
+class HypothesisForm(forms.Form):
+    text = forms.CharField(
+        label=_("Hypothèse"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Ce que l'expérimentation doit vérifier, par exemple « Un permis financé "
+            "par la mission locale lève le frein à l'embauche »."
+        ),
+        error_messages={"required": _("Écrivez l'hypothèse.")},
+    )
+
+
+class HypothesisStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        choices=HypothesisStatus.choices,
+        error_messages={
+            "required": _("Choisissez un statut de la liste."),
+            "invalid_choice": _("Choisissez un statut de la liste."),
+        },
+    )
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nom de l'indicateur"),
+        max_length=200,
+        help_text=_("Par exemple « Jeunes ayant obtenu le permis »."),
+        error_messages={"required": _("Nommez l'indicateur.")},
+    )
+    unit = forms.CharField(
+        label=_("Unité"),
+        max_length=50,
+        required=False,
+        help_text=_("Facultative : %, jours, personnes…"),
+    )
+    baseline = forms.DecimalField(
+        label=_("Valeur de départ"),
+        max_digits=14,
+        decimal_places=2,
+        localize=True,  # 12,5 as well as 12.5
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={
+            "required": _("Indiquez la valeur de départ."),
+            "invalid": _("Écrivez un nombre, par exemple 12 ou 12,5."),
+        },
+    )
+    target = forms.DecimalField(
+        label=_("Cible"),
+        max_digits=14,
+        decimal_places=2,
+        localize=True,  # 12,5 as well as 12.5
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("La valeur visée ; elle peut être inférieure au départ (moins de délais…)."),
+        error_messages={
+            "required": _("Indiquez la cible."),
+            "invalid": _("Écrivez un nombre, par exemple 12 ou 12,5."),
+        },
+    )
+
+    def clean(self):
+        from kenlabour.lab.services import indicator_problems
+
+        data = super().clean()
+        for field, message in indicator_problems(data).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+
+class ResultForm(forms.Form):
+    text = forms.CharField(
+        label=_("Résultat"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Décrivez le résultat.")},
+    )
+    date = _date_field(_("Date du résultat"))
+
+
+class RecommendationForm(forms.Form):
+    addressed_to = OrganisationField(
+        label=_("Organisation destinataire"),
+        help_text=_("Telle qu'elle figure dans l'annuaire du réseau : commencez à taper son nom."),
+        error_messages={"required": _("Indiquez l'organisation à qui la préconisation s'adresse.")},
+    )
+    text = forms.CharField(
+        label=_("Préconisation"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Écrivez la préconisation.")},
+    )
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.ChoiceField(
+        label=_("Suite donnée"),
+        choices=FollowUp.choices,
+        error_messages={
+            "required": _("Choisissez une suite de la liste."),
+            "invalid_choice": _("Choisissez une suite de la liste."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Précisions (publiques)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

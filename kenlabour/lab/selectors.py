@@ -522,29 +522,76 @@ def came_as_suggestions() -> dict:
 
 
 class NotFoundByName(LookupError):
-    def __init__(self, message: str):
+    """A typed name that designates no record ("unknown") or several ("ambiguous")."""
+
+    def __init__(self, message: str, code: str = "unknown"):
         super().__init__(message)
         self.message = message
+        self.code = code
+
+
+def _published_organisations():
+    return Actor.objects.filter(kind=ActorKind.ORGANISATION, status=ModerationStatus.PUBLISHED)
+
+
+def _name_and_commune(text: str) -> tuple[str, str] | None:
+    """Split « Mission locale (Brest) » into the name and the commune; None without
+    parentheses."""
+    name, opening, rest = text.rpartition("(")
+    if not opening or not rest.endswith(")") or not name.strip() or not rest[:-1].strip():
+        return None
+    return name.strip(), rest[:-1].strip()
 
 
 def resolve_organisation(text: str) -> Actor:
-    """The published organisation of this exact name (case ignored)."""
-    found = list(
-        Actor.objects.filter(
-            kind=ActorKind.ORGANISATION,
-            status=ModerationStatus.PUBLISHED,
-            name__iexact=text.strip(),
-        )[:2]
-    )
-    if len(found) != 1:
+    """The published organisation of this exact name (case ignored). When several bear the
+    name, "Name (Commune)" tells them apart; NotFoundByName says whether the name is
+    unknown or shared."""
+    text = text.strip()
+    found = list(_published_organisations().filter(name__iexact=text)[:2])
+    split = _name_and_commune(text) if not found else None
+    if split is not None:
+        found = list(
+            _published_organisations().filter(
+                name__iexact=split[0], commune__name__iexact=split[1]
+            )[:2]
+        )
+    if len(found) == 1:
+        return found[0]
+    if found:
         raise NotFoundByName(
             gettext(
-                "« %(text)s » n'est pas une organisation de l'annuaire : choisissez-la dans la "
-                "liste proposée, ou laissez vide."
+                "Plusieurs organisations de l'annuaire s'appellent « %(text)s » : choisissez "
+                "dans la liste proposée celle qui porte sa commune entre parenthèses."
             )
-            % {"text": text.strip()}
+            % {"text": text},
+            code="ambiguous",
         )
-    return found[0]
+    raise NotFoundByName(
+        gettext(
+            "« %(text)s » n'est pas une organisation de l'annuaire : choisissez-la dans la "
+            "liste proposée, ou laissez vide."
+        )
+        % {"text": text}
+    )
+
+
+def organisation_names() -> list[str]:
+    """What an organisation field suggests: each published organisation's name, with its
+    commune in parentheses when several share the name (resolve_organisation reads both)."""
+    rows = list(
+        _published_organisations().order_by("name", "pk").values_list("name", "commune__name")
+    )
+    per_name: dict[str, int] = {}
+    for name, _commune in rows:
+        per_name[name.lower()] = per_name.get(name.lower(), 0) + 1
+    names = []
+    for name, commune_name in rows:
+        shared = per_name[name.lower()] > 1 and commune_name
+        label = f"{name} ({commune_name})" if shared else name
+        if not names or names[-1] != label:
+            names.append(label)
+    return names
 
 
 def resolve_directorate(organisation: Actor, text: str) -> Directorate:
@@ -915,7 +962,14 @@ def experiment_page(user, slug: str) -> ExperimentPage | None:
     when it does not exist or the user may not see it."""
     from kenlabour.lab import phases
     from kenlabour.lab.enums import LinkStatus, Phase
-    from kenlabour.lab.models import Indicator, Interconnection, Measurement, Recommendation
+    from kenlabour.lab.models import (
+        Hypothesis,
+        Indicator,
+        Interconnection,
+        Measurement,
+        Recommendation,
+        Result,
+    )
 
     experiment = (
         Experiment.objects.select_related("lab")
@@ -923,16 +977,17 @@ def experiment_page(user, slug: str) -> ExperimentPage | None:
             *_facet_prefetches(),
             "team",
             Prefetch("phase_changes", queryset=PhaseChange.objects.select_related("by")),
-            "hypotheses",
+            Prefetch("hypotheses", queryset=Hypothesis.objects.order_by("pk")),
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.order_by("pk").prefetch_related(
                     Prefetch("measurements", queryset=Measurement.objects.order_by("date"))
                 ),
             ),
-            "results",
+            Prefetch("results", queryset=Result.objects.order_by("date", "pk")),
             Prefetch(
-                "recommendations", queryset=Recommendation.objects.select_related("addressed_to")
+                "recommendations",
+                queryset=Recommendation.objects.select_related("addressed_to").order_by("pk"),
             ),
             Prefetch("workshops", queryset=Workshop.objects.filter(published=True)),
         )

@@ -32,6 +32,24 @@ urlpatterns = [
     path("experimentations/<slug:slug>/modifier/", views.experiment_edit, name="experiment_edit"),
     path("experimentations/<slug:slug>/etape/", views.experiment_phase, name="experiment_phase"),
     path("experimentations/<slug:slug>/mesure/", views.measurement_add, name="measurement_add"),
+    path("experimentations/<slug:slug>/hypothese/", views.hypothesis_add, name="hypothesis_add"),
+    path(
+        "experimentations/<slug:slug>/hypotheses/<int:pk>/statut/",
+        views.hypothesis_status,
+        name="hypothesis_status",
+    ),
+    path("experimentations/<slug:slug>/indicateur/", views.indicator_add, name="indicator_add"),
+    path("experimentations/<slug:slug>/resultat/", views.result_add, name="result_add"),
+    path(
+        "experimentations/<slug:slug>/preconisation/",
+        views.recommendation_add,
+        name="recommendation_add",
+    ),
+    path(
+        "experimentations/<slug:slug>/preconisations/<int:pk>/suite/",
+        views.recommendation_follow_up,
+        name="recommendation_follow_up",
+    ),
     path(
         "experimentations/<slug:slug>/liens/",
         views.interconnection_decide,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kenlabour.accounts.perms import can
 from kenlabour.lab import forms, selectors, services
+from kenlabour.lab.enums import Phase
 from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
 from kenlabour.network import exports as spreadsheets
 
@@ -552,7 +553,44 @@ def experiment(request, slug):
     page = selectors.experiment_page(request.user, slug)
     if page is None:
         raise Http404
-    return render(request, "lab/experiment.html", {"page": page, "experiment": page.experiment})
+    found = page.experiment
+    # Facilitators get a small form by hypothesis and by recommendation (built here, no query).
+    hypotheses = [
+        (
+            hypothesis,
+            forms.HypothesisStatusForm(
+                prefix=f"hypothese-{hypothesis.pk}", initial={"status": hypothesis.status}
+            )
+            if page.can_edit
+            else None,
+        )
+        for hypothesis in found.hypotheses.all()
+    ]
+    recommendations = [
+        (
+            recommendation,
+            forms.FollowUpForm(
+                prefix=f"preconisation-{recommendation.pk}",
+                initial={
+                    "follow_up": recommendation.follow_up,
+                    "note": recommendation.follow_up_note,
+                },
+            )
+            if page.can_edit
+            else None,
+        )
+        for recommendation in found.recommendations.all()
+    ]
+    return render(
+        request,
+        "lab/experiment.html",
+        {
+            "page": page,
+            "experiment": found,
+            "hypotheses": hypotheses,
+            "recommendations": recommendations,
+        },
+    )
 
 
 def _experiment_form(request, experiment=None):
@@ -650,3 +688,151 @@ def interconnection_decide(request, slug):
             message = _("La suggestion « %(title)s » est écartée.")
         messages.success(request, message % {"title": other.title})
     return redirect(experiment)
+
+
+# Follow-up: hypotheses, indicators, results, recommendations. One page per addition;
+# hypotheses' status and recommendations' follow-up change from the experiment's page.
+
+
+def _addition_page(request, slug, *, form_class, add, template_name, message, anchor):
+    """A facilitator adds one record to the experiment: `add(user, experiment, data)`
+    calls the service; the experiment's page then shows it at `anchor`."""
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    if experiment is None:
+        raise Http404
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add(request.user, experiment, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(f"{experiment.get_absolute_url()}#{anchor}")
+    stopped = experiment.phase == Phase.STOPPED
+    context = {"form": form, "experiment": experiment, "stopped": stopped}
+    if form_class is forms.RecommendationForm:
+        context["organisations"] = selectors.organisation_names()
+    return render(request, template_name, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hypothesis_add(request, slug):
+    return _addition_page(
+        request,
+        slug,
+        form_class=forms.HypothesisForm,
+        add=lambda user, experiment, data: services.add_hypothesis(
+            user, experiment, text=data["text"]
+        ),
+        template_name="lab/hypothesis_form.html",
+        message=_("L'hypothèse est enregistrée, « à vérifier »."),
+        anchor="hypotheses",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_add(request, slug):
+    return _addition_page(
+        request,
+        slug,
+        form_class=forms.IndicatorForm,
+        add=lambda user, experiment, data: services.add_indicator(user, experiment, **data),
+        template_name="lab/indicator_form.html",
+        message=_("L'indicateur est enregistré : ajoutez-lui des mesures au fil du temps."),
+        anchor="indicateurs",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_add(request, slug):
+    return _addition_page(
+        request,
+        slug,
+        form_class=forms.ResultForm,
+        add=lambda user, experiment, data: services.add_result(user, experiment, **data),
+        template_name="lab/result_form.html",
+        message=_("Le résultat est enregistré."),
+        anchor="resultats",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_add(request, slug):
+    return _addition_page(
+        request,
+        slug,
+        form_class=forms.RecommendationForm,
+        add=lambda user, experiment, data: services.add_recommendation(user, experiment, **data),
+        template_name="lab/recommendation_form.html",
+        message=_("La préconisation est enregistrée, « adressée »."),
+        anchor="preconisations",
+    )
+
+
+def _refusal(request, form, error=None) -> None:
+    """A small form of the experiment's page was refused: say why at the top of the page."""
+    texts = error.messages if error is not None else [e for es in form.errors.values() for e in es]
+    messages.error(request, " ".join(str(text) for text in texts))
+
+
+@login_required
+@require_POST
+def hypothesis_status(request, slug, pk):
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    hypothesis = experiment.hypotheses.filter(pk=pk).first() if experiment else None
+    if hypothesis is None:
+        raise Http404
+    form = forms.HypothesisStatusForm(request.POST, prefix=f"hypothese-{pk}")
+    if not form.is_valid():
+        _refusal(request, form)
+    else:
+        try:
+            changed = services.set_hypothesis_status(
+                request.user, hypothesis, status=form.cleaned_data["status"]
+            )
+        except ValidationError as error:
+            _refusal(request, form, error)
+        else:
+            messages.success(
+                request,
+                _("L'hypothèse est désormais « %(status)s ».")
+                % {"status": changed.get_status_display()},
+            )
+    return redirect(f"{experiment.get_absolute_url()}#hypothese-{pk}")
+
+
+@login_required
+@require_POST
+def recommendation_follow_up(request, slug, pk):
+    experiment = selectors.experiment_for_edit(request.user, slug)
+    recommendation = experiment.recommendations.filter(pk=pk).first() if experiment else None
+    if recommendation is None:
+        raise Http404
+    form = forms.FollowUpForm(request.POST, prefix=f"preconisation-{pk}")
+    if not form.is_valid():
+        _refusal(request, form)
+    else:
+        try:
+            changed = services.record_follow_up(
+                request.user,
+                recommendation,
+                follow_up=form.cleaned_data["follow_up"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _refusal(request, form, error)
+        else:
+            messages.success(
+                request,
+                _("La suite de la préconisation à %(organisation)s est « %(follow_up)s ».")
+                % {
+                    "organisation": changed.addressed_to.name,
+                    "follow_up": changed.get_follow_up_display(),
+                },
+            )
+    return redirect(f"{experiment.get_absolute_url()}#preconisation-{pk}")

@@ -239,6 +239,25 @@ PAGES += [
 ]
 # The forms with errors shown are checked in kenlabour/lab/tests/test_browser_experiments.py.
 NOT_PAGES |= {"lab:interconnection_decide"}  # a POST action
+# Follow-up of an experiment: one page per addition; status and follow-up are POST actions
+# of small forms on the experiment's page (audited above with a hypothesis and a
+# recommendation, so the forms are there).
+PAGES += [
+    AuditedPage(
+        title,
+        name,
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_experiment",
+        max_queries=12,  # the recommendation form's organisation names: one query
+    )
+    for title, name in [
+        (_("Ajouter une hypothèse"), "lab:hypothesis_add"),
+        (_("Ajouter un indicateur"), "lab:indicator_add"),
+        (_("Ajouter un résultat"), "lab:result_add"),
+        (_("Adresser une préconisation"), "lab:recommendation_add"),
+    ]
+]
+NOT_PAGES |= {"lab:hypothesis_status", "lab:recommendation_follow_up"}
 
 
 def axe_version() -> str:

@@ -263,14 +263,34 @@ def related_experiments():
 
 
 def audited_experiment() -> dict:
-    """An experiment with an indicator, a measurement, a related experiment suggested and
-    one linked: what its page, phase and measurement forms show."""
-    from kenlabour.lab.models import Interconnection, Measurement
+    """An experiment with an hypothesis, an indicator, a measurement, a result, a
+    recommendation, a related experiment suggested and one linked: what its page (with
+    the facilitators' small forms), phase, measurement and follow-up forms show."""
+    from kenlabour.lab.models import (
+        Hypothesis,
+        Interconnection,
+        Measurement,
+        Recommendation,
+        Result,
+    )
 
     permis, _rural, _unrelated = related_experiments()
     indicator = IndicatorFactory(experiment=permis, name="Jeunes ayant obtenu le permis")
     Measurement.objects.create(
         indicator=indicator, date=permis.started_on + datetime.timedelta(days=30), value=20
+    )
+    Hypothesis.objects.create(
+        experiment=permis, text="Un permis financé lève le premier frein à l'embauche."
+    )
+    Result.objects.create(
+        experiment=permis,
+        text="Douze jeunes sur vingt ont obtenu le permis en six mois.",
+        date=permis.started_on + datetime.timedelta(days=60),
+    )
+    Recommendation.objects.create(
+        experiment=permis,
+        addressed_to=permis.partners.get(name="Mission locale"),
+        text="Financer le code de la route dès l'inscription.",
     )
     third = ExperimentFactory(
         title="Le permis de conduire en mission locale",

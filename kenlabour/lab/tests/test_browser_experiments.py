@@ -1,12 +1,14 @@
 """Experiments in a real browser: axe-core on the pages about one experiment (with
-suggestions, linked experiments, forms with errors), and a decision without JavaScript."""
+suggestions, linked experiments, forms with errors), a decision without JavaScript, and
+a facilitator following an experiment up (hypothesis, indicator, result, recommendation
+to an organisation of the network and its follow-up)."""
 
 import pytest
 from django.urls import reverse
 
-from kenlabour.lab.models import Interconnection
+from kenlabour.lab.models import Interconnection, Recommendation
 from kenlabour.lab.tests.factories import ExperimentFactory, LabFactory, audited_experiment
-from kenlabour.network.tests.factories import facilitator
+from kenlabour.network.tests.factories import OrganisationFactory, facilitator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,4 +62,92 @@ def test_a_facilitator_accepts_a_link_without_javascript(browser, live_server, l
     page.get_by_role("button", name="Accepter le lien").first.click()
     assert page.get_by_text("il figure sur les deux pages").is_visible()
     assert Interconnection.objects.filter(status="accepted").count() == 2
+    context.close()
+
+
+def test_a_facilitator_follows_an_experiment_up(
+    page, context, live_server, login_browser, assert_accessible
+):
+    slug = audited_experiment()["slug"]
+    OrganisationFactory(name="Conseil départemental du Finistère")
+    login_browser(context, facilitator())
+    page.goto(live_server.url + reverse("lab:experiment", kwargs={"slug": slug}))
+
+    # An hypothesis: refused empty, then added open, then confirmed from the page.
+    page.get_by_role("link", name="Ajouter une hypothèse").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer l'hypothèse").click()
+    assert page.get_by_text("corrigez ce qui suit").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Hypothèse").fill("Le code gratuit fait venir les jeunes à l'auto-école.")
+    page.get_by_role("button", name="Enregistrer l'hypothèse").click()
+    assert page.get_by_text("L'hypothèse est enregistrée").is_visible()
+    item = page.locator("li", has_text="Le code gratuit fait venir les jeunes")
+    assert item.locator("strong", has_text="À vérifier").is_visible()
+    item.get_by_label("Statut").select_option(label="Confirmée")
+    item.get_by_role("button", name="Changer le statut").click()
+    assert page.get_by_text("L'hypothèse est désormais « Confirmée ».").is_visible()
+
+    # An indicator: a target equal to the baseline measures nothing.
+    page.get_by_role("link", name="Ajouter un indicateur").click()
+    assert_accessible(page)
+    page.get_by_label("Nom de l'indicateur").fill("Jeunes inscrits à l'auto-école")
+    page.get_by_label("Valeur de départ").fill("4")
+    page.get_by_label("Cible").fill("4")
+    page.get_by_role("button", name="Enregistrer l'indicateur").click()
+    assert page.get_by_role("link", name="Cible : La cible est égale").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Cible").fill("12,5")
+    page.get_by_role("button", name="Enregistrer l'indicateur").click()
+    assert page.get_by_text("départ 4,00, cible 12,50").is_visible()
+
+    # A result page, with an error shown.
+    page.get_by_role("link", name="Ajouter un résultat").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer le résultat").click()
+    assert page.get_by_text("corrigez ce qui suit").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour à l'expérimentation").click()
+
+    # A recommendation to an organisation named as in the directory.
+    page.get_by_role("link", name="Adresser une préconisation").click()
+    assert_accessible(page)
+    page.get_by_label("Organisation destinataire").fill("Conseil fantôme")
+    page.get_by_label("Préconisation").fill("Financer le code de la route des jeunes suivis.")
+    page.get_by_role("button", name="Enregistrer la préconisation").click()
+    assert page.get_by_text("« Conseil fantôme » n'est pas une organisation").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("Organisation destinataire").fill("conseil départemental du finistère")
+    page.get_by_role("button", name="Enregistrer la préconisation").click()
+    assert page.get_by_text("La préconisation est enregistrée").is_visible()
+    item = page.locator("li", has_text="Financer le code de la route des jeunes suivis.")
+    assert item.get_by_text("À Conseil départemental du Finistère :").is_visible()
+
+    # Its follow-up, from the page.
+    item.locator("summary").click()
+    item.get_by_label("Suite donnée").select_option(label="Retenue")
+    item.get_by_label("Précisions").fill("Inscrite au budget 2027.")
+    assert_accessible(page)
+    item.get_by_role("button", name="Enregistrer la suite").click()
+    assert page.get_by_text("(Inscrite au budget 2027.)").is_visible()
+    recommendation = Recommendation.objects.get(addressed_to__name__startswith="Conseil")
+    assert (recommendation.follow_up, recommendation.follow_up_note) == (
+        "accepted",
+        "Inscrite au budget 2027.",
+    )
+    assert_accessible(page)
+
+
+def test_the_follow_up_forms_work_without_javascript(browser, live_server, login_browser):
+    slug = audited_experiment()["slug"]
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    login_browser(context, facilitator())
+    page = context.new_page()
+    page.goto(live_server.url + reverse("lab:experiment", kwargs={"slug": slug}))
+    item = page.locator("li", has_text="Financer le code de la route dès l'inscription.")
+    item.locator("summary").click()
+    item.get_by_label("Suite donnée").select_option(label="Mise en œuvre")
+    item.get_by_role("button", name="Enregistrer la suite").click()
+    assert page.get_by_text("est « Mise en œuvre »").is_visible()
+    assert Recommendation.objects.get().follow_up == "implemented"
     context.close()

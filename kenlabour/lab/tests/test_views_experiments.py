@@ -228,5 +228,9 @@ def test_the_page_query_count_does_not_grow_with_rows(client):
         IndicatorFactory(experiment=permis)
         permis.partners.add(OrganisationFactory())
         ExperimentFactory(title=f"Permis de conduire des jeunes {n}")
+        # The follow-up, with the facilitators' small forms.
+        permis.hypotheses.create(text=f"Hypothèse {n}")
+        permis.results.create(text=f"Résultat {n}", date=permis.started_on)
+        permis.recommendations.create(addressed_to=OrganisationFactory(), text=f"Préconisation {n}")
     _page(client, permis)  # the index is rebuilt once after the changes
     assert _queries(lambda: _page(client, permis)) == few
