@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kenlabour.accounts",
     "kenlabour.network",
     "kenlabour.lab",
+    "kenlabour.mobilisation",
 ]
 
 MIDDLEWARE = [

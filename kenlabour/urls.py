@@ -7,6 +7,7 @@ urlpatterns = [
     path("territoires/", include("kenlabour.territories.urls")),
     path("reseau/", include("kenlabour.network.urls")),
     path("labo/", include("kenlabour.lab.urls")),
+    path("mobilisation/", include("kenlabour.mobilisation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ DEMO_ACCOUNTS = [
     ("membre@kenlabour.example", "Anne Le Goff", Role.ORGANISATION_MEMBER, False),
     ("tresorier@kenlabour.example", "Erwan Tanguy", Role.RELAY_TREASURER, False),
     ("financeur@kenlabour.example", "Maïwenn Riou", Role.FUNDER, False),
+    ("coordination@kenlabour.example", "Soizic Le Meur", Role.CAMPAIGN_COORDINATOR, False),
 ]
 
 

@@ -9,5 +9,6 @@ class Role(models.TextChoices):
     LAB_FACILITATOR = "lab_facilitator", _("Animateur de laboratoire")
     ORGANISATION_ADMIN = "organisation_admin", _("Administrateur d'organisation")
     ORGANISATION_MEMBER = "organisation_member", _("Membre d'organisation")
+    CAMPAIGN_COORDINATOR = "campaign_coordinator", _("Coordinateur de mobilisation")
     RELAY_TREASURER = "relay_treasurer", _("Trésorier de relais")
     FUNDER = "funder", _("Financeur")

@@ -18,6 +18,7 @@ class OrganisationKind(models.TextChoices):
     ASSOCIATION = "association", _("Association")
     COMPANY = "company", _("Entreprise")
     SCHOOL_RESEARCH = "school_research", _("Établissement d'enseignement ou de recherche")
+    CARE = "care", _("Établissement ou service de soins")
 
     @classmethod
     def administrations(cls) -> set[str]:

@@ -260,5 +260,176 @@ PAGES += [
 NOT_PAGES |= {"lab:hypothesis_status", "lab:recommendation_follow_up"}
 
 
+# --- mobilisation: needs, the requester's page, verification, discrepancies (needs helper)
+_NEEDS_SETUP = "kenlabour.mobilisation.tests.pages_needs"
+PAGES += [
+    AuditedPage(
+        _("Demander du matériel (mobilisation)"),
+        "mobilisation:need_submit",
+        setup=f"{_NEEDS_SETUP}:audited_campaign",
+    ),
+    AuditedPage(
+        _("Demander du matériel : mobilisation terminée"),
+        "mobilisation:need_submit",
+        setup=f"{_NEEDS_SETUP}:audited_closed_campaign",
+    ),
+    AuditedPage(
+        _("Suivi d'un besoin par l'établissement"),
+        "mobilisation:need_follow",
+        setup=f"{_NEEDS_SETUP}:audited_need_follow",
+    ),
+    AuditedPage(
+        _("Besoins d'une mobilisation"),
+        "mobilisation:needs",
+        role="campaign_coordinator",
+        setup=f"{_NEEDS_SETUP}:audited_campaign_needs",
+    ),
+    AuditedPage(
+        _("Besoins d'une mobilisation : filtres"),
+        "mobilisation:needs",
+        query="statut=submitted&urgence=3&departement=inconnu",
+        role="campaign_coordinator",
+        setup=f"{_NEEDS_SETUP}:audited_campaign_needs",
+    ),
+    AuditedPage(
+        _("Vérifier un besoin"),
+        "mobilisation:need",
+        role="campaign_coordinator",
+        setup=f"{_NEEDS_SETUP}:audited_submitted_need",
+    ),
+    AuditedPage(
+        _("Écarts de livraison"),
+        "mobilisation:discrepancies",
+        role="campaign_coordinator",
+        setup=f"{_NEEDS_SETUP}:audited_discrepancies",
+    ),
+]
+# POST actions. The forms with errors shown are checked by axe-core in
+# kenlabour/mobilisation/tests/test_needs_browser.py.
+NOT_PAGES |= {
+    "mobilisation:delivery_confirm",
+    "mobilisation:need_withdraw",
+    "mobilisation:need_decide",
+    "mobilisation:discrepancy_resolve",
+}
+
+
+# --- mobilisation: producers' pages (producers helper)
+# Seen by a person who acts for no actor of the network, these pages explain how to
+# register. With actors, deliveries to declare, capacities, production and material (and
+# forms with errors shown), they are checked by axe-core on a phone's screen in
+# kenlabour/mobilisation/tests/test_producers_browser.py.
+PAGES += [
+    AuditedPage(
+        title,
+        name,
+        login=True,
+        setup="kenlabour.mobilisation.tests.pages_producers:audited_campaign",
+    )
+    for title, name in [
+        (_("Ma page de producteur : compte sans acteur du réseau"), "mobilisation:producer"),
+        (_("Proposer une capacité : compte sans acteur du réseau"), "mobilisation:capacity_add"),
+        (
+            _("Déclarer une production : compte sans acteur du réseau"),
+            "mobilisation:production_add",
+        ),
+        (
+            _("Demander ou donner de la matière : compte sans acteur du réseau"),
+            "mobilisation:material_add",
+        ),
+    ]
+]
+PAGES += [
+    AuditedPage(
+        _("Modifier une capacité de production"),
+        "mobilisation:capacity_edit",
+        role="platform_admin",
+        setup="kenlabour.mobilisation.tests.pages_producers:audited_capacity",
+    ),
+    AuditedPage(
+        _("Demandes et dons de matière"),
+        "mobilisation:materials",
+        setup="kenlabour.mobilisation.tests.pages_producers:audited_materials",
+    ),
+    AuditedPage(
+        _("Demandes et dons de matière : filtres erronés"),
+        "mobilisation:materials",
+        query="matiere=or&sens=vente",
+        setup="kenlabour.mobilisation.tests.pages_producers:audited_materials",
+    ),
+]
+NOT_PAGES |= {"mobilisation:delivery_declare", "mobilisation:material_status"}  # POST actions
+
+
+# --- mobilisation: campaigns, dashboard, map, exports (figures helper)
+_FIGURES_SETUP = "kenlabour.mobilisation.tests.pages_figures"
+PAGES += [
+    AuditedPage(_("Mobilisations"), "mobilisation:campaigns", setup=f"{_FIGURES_SETUP}:audited"),
+    # Five grouped queries and three for the filters' choices, whatever the rows.
+    AuditedPage(
+        _("Chiffres d'une mobilisation"),
+        "mobilisation:campaign",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Chiffres d'une mobilisation : un département et ses intercommunalités"),
+        "mobilisation:campaign",
+        query="departement=29",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Chiffres d'une mobilisation : filtres erronés"),
+        "mobilisation:campaign",
+        query="departement=99&epci=inconnu&article=x",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Chiffres d'une mobilisation vus par un coordinateur"),
+        "mobilisation:campaign",
+        role="campaign_coordinator",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=14,
+    ),
+    AuditedPage(
+        _("Carte d'une mobilisation"),
+        "mobilisation:campaign_map",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Carte d'une mobilisation : un département"),
+        "mobilisation:campaign_map",
+        query="departement=35",
+        setup=f"{_FIGURES_SETUP}:audited_campaign",
+        max_queries=12,
+    ),
+]
+# Files (CSV, XLSX). The map with JavaScript (markers, popups) and without it is also
+# checked in kenlabour/mobilisation/tests/test_figures_browser.py.
+NOT_PAGES |= {"mobilisation:figures_csv", "mobilisation:figures_xlsx"}
+
+# --- mobilisation: matching runs (lead)
+_RUNS_SETUP = "kenlabour.mobilisation.tests.pages_coordination"
+PAGES += [
+    AuditedPage(
+        _("Apparier les besoins"),
+        "mobilisation:run_matching",
+        role="campaign_coordinator",
+        setup=f"{_RUNS_SETUP}:audited_run_form",
+    ),
+    AuditedPage(
+        _("Proposition d'appariement"),
+        "mobilisation:run",
+        role="campaign_coordinator",
+        setup=f"{_RUNS_SETUP}:audited_run",
+        max_queries=12,
+    ),
+]
+NOT_PAGES |= {"mobilisation:run_adjust", "mobilisation:run_decide"}  # POST actions
+
+
 def axe_version() -> str:
     return AXE_VERSION_FILE.read_text().strip().rpartition("@")[2]

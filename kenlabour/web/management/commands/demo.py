@@ -16,6 +16,7 @@ BUILDERS = [
     "kenlabour.network.demo:build",
     "kenlabour.lab.demo:build",
     "kenlabour.lab.demo_experiments:build_experiments",
+    "kenlabour.mobilisation.demo:build",
 ]
 
 

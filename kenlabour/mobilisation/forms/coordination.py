@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kenlabour.territories.models import Departement
+
+
+class RunForm(forms.Form):
+    departement = forms.ModelChoiceField(
+        label=_("Territoire"),
+        queryset=Departement.objects.none(),
+        required=False,
+        empty_label=_("Tous les départements de la mobilisation"),
+        help_text=_(
+            "Les besoins de ce département seulement ; les producteurs de tous les "
+            "départements peuvent les servir, dans leur rayon de livraison."
+        ),
+    )
+
+    def __init__(self, *args, departements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].queryset = departements
+
+
+class AdjustForm(forms.Form):
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    units = forms.IntegerField(label=_("Unités"), min_value=0)
+
+
+class DecisionForm(forms.Form):
+    CONFIRM, DISCARD = "confirm", "discard"
+    decision = forms.ChoiceField(
+        choices=[(CONFIRM, _("Confirmer")), (DISCARD, _("Écarter"))], widget=forms.HiddenInput
+    )

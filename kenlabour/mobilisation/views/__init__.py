@@ -1,0 +1,1 @@
+"""Views of the mobilisation, one module per room (see urls.py)."""

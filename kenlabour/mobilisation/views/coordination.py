@@ -1,0 +1,119 @@
+"""Matching runs for coordinators: run, read the proposal on a list and a map, adjust,
+confirm or discard."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kenlabour.accounts.perms import can
+from kenlabour.mobilisation.forms.coordination import AdjustForm, DecisionForm, RunForm
+from kenlabour.mobilisation.models import Campaign, MatchingRun
+from kenlabour.mobilisation.selectors import coordination as selectors
+from kenlabour.mobilisation.services import coordination as services
+
+LINES_PER_PAGE = 100
+
+
+def _coordinated(request, campaign: Campaign) -> None:
+    if not can(request.user, "mobilisation.coordinate", campaign):
+        raise PermissionDenied
+
+
+@login_required
+def run_matching(request, slug):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    _coordinated(request, campaign)
+    data = request.POST if request.method == "POST" else None
+    form = RunForm(data, departements=selectors.departements_of(campaign))
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_matching(
+                request.user, campaign, departement=form.cleaned_data["departement"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("L'appariement est proposé : vérifiez-le, puis confirmez."))
+            return redirect(run)
+    return render(
+        request,
+        "mobilisation/coordination_run_form.html",
+        {"campaign": campaign, "form": form, "runs": selectors.runs_of(campaign)},
+    )
+
+
+def _run_for(request, pk) -> MatchingRun:
+    run = get_object_or_404(MatchingRun.objects.select_related("campaign"), pk=pk)
+    _coordinated(request, run.campaign)
+    return run
+
+
+@login_required
+def run(request, pk):
+    run = _run_for(request, pk)
+    run = selectors.run_for_page(run.pk)
+    page = Paginator(selectors.proposal_lines(run), LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "mobilisation/coordination_run.html",
+        {
+            "campaign": run.campaign,
+            "run": run,
+            "page_obj": page,
+            "open": selectors.proposal_is_open(run),
+            "unserved": selectors.unserved_needs(run),
+            "map_lines": selectors.map_lines(page.object_list),
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    )
+
+
+@login_required
+@require_POST
+def adjust(request, pk):
+    run = _run_for(request, pk)
+    form = AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez un nombre d'unités positif ou nul."))
+    else:
+        try:
+            services.adjust(
+                request.user, run, form.cleaned_data["line"], form.cleaned_data["units"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("La ligne est ajustée."))
+    page = request.POST.get("page", "")
+    return redirect(f"{run.get_absolute_url()}{'?page=' + page if page.isdigit() else ''}")
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    run = _run_for(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez de confirmer ou d'écarter l'appariement."))
+        return redirect(run)
+    try:
+        if form.cleaned_data["decision"] == DecisionForm.CONFIRM:
+            services.confirm(request.user, run)
+            messages.success(
+                request,
+                _("L'appariement est confirmé : les producteurs voient leurs livraisons."),
+            )
+        else:
+            services.discard(request.user, run)
+            messages.success(request, _("L'appariement est écarté."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(run)
