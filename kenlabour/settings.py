@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kenlabour.network",
     "kenlabour.lab",
     "kenlabour.mobilisation",
+    "kenlabour.funding",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reseau/", include("kenlabour.network.urls")),
     path("labo/", include("kenlabour.lab.urls")),
     path("mobilisation/", include("kenlabour.mobilisation.urls")),
+    path("financement/", include("kenlabour.funding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -431,5 +431,129 @@ PAGES += [
 NOT_PAGES |= {"mobilisation:run_adjust", "mobilisation:run_decide"}  # POST actions
 
 
+# --- funding: claims, the claimant's side and the relay's review (claims helper)
+# The claim's page with its forms (expense, submission, review, errors shown) is checked by
+# axe-core as the claimant and as the relay's treasurer in
+# kenlabour/funding/tests/test_claims_browser.py.
+_CLAIMS_SETUP = "kenlabour.funding.tests.pages_claims"
+PAGES += [
+    AuditedPage(
+        _("Mes demandes de compensation"),
+        "funding:my_claims",
+        login=True,
+        setup=f"{_CLAIMS_SETUP}:audited_open_envelopes",
+    ),
+    AuditedPage(
+        _("Nouvelle demande de compensation : compte sans acteur du réseau"),
+        "funding:claim_create",
+        login=True,
+        setup=f"{_CLAIMS_SETUP}:audited_envelope",
+    ),
+    AuditedPage(
+        _("Demande de compensation"),
+        "funding:claim",
+        role="platform_admin",
+        setup=f"{_CLAIMS_SETUP}:audited_claim",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Demandes reçues par un relais"),
+        "funding:relay_claims",
+        role="platform_admin",
+        setup=f"{_CLAIMS_SETUP}:audited_relay",
+    ),
+]
+# A receipt (a file) and POST actions (the forms are on the claim's page).
+NOT_PAGES |= {"funding:receipt", "funding:expense_add", "funding:claim_action", "funding:review"}
+
+# --- funding: transparency pages, SCDL export, statements (public helper)
+_PUBLIC_SETUP = "kenlabour.funding.tests.pages_public"
+PAGES += [
+    # Aggregates over claims and transfers: a fixed number of queries.
+    AuditedPage(
+        _("Financements publics"),
+        "funding:envelopes",
+        setup=f"{_PUBLIC_SETUP}:audited_envelopes",
+    ),
+    AuditedPage(
+        _("Transparence d'une enveloppe"),
+        "funding:envelope",
+        setup=f"{_PUBLIC_SETUP}:audited_envelope",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Transparence d'une enveloppe sans demande"),
+        "funding:envelope",
+        setup=f"{_PUBLIC_SETUP}:audited_empty_envelope",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Transparence d'une enveloppe vue par un administrateur"),
+        "funding:envelope",
+        role="platform_admin",
+        setup=f"{_PUBLIC_SETUP}:audited_envelope",
+        max_queries=14,
+    ),
+]
+# Files: the SCDL CSV, a relay's XLSX statement, a claimant's PDF statement.
+NOT_PAGES |= {"funding:scdl_csv", "funding:relay_statement", "funding:claim_statement"}
+
+
+# --- funding: envelopes, allocation, payouts, coverage, ledger (money helper)
+# The envelope's page with the transfer form's errors, and the payout form as the relay's
+# treasurer (with its errors), are checked by axe-core in
+# kenlabour/funding/tests/test_money_browser.py.
+_MONEY_SETUP = "kenlabour.funding.tests.pages_money"
+PAGES += [
+    AuditedPage(
+        _("Ouvrir une enveloppe"),
+        "funding:envelope_create",
+        role="funder",
+        setup=f"{_MONEY_SETUP}:audited_campaign",
+    ),
+    AuditedPage(
+        _("Gestion d'une enveloppe à répartir"),
+        "funding:envelope_manage",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_envelope_to_allocate",
+    ),
+    AuditedPage(
+        _("Gestion d'une enveloppe répartie"),
+        "funding:envelope_manage",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_envelope_allocated",
+    ),
+    AuditedPage(
+        _("Paiement d'une demande programmée"),
+        "funding:pay",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_scheduled_claim",
+    ),
+    AuditedPage(
+        _("Paiement d'une demande payée"),
+        "funding:pay",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_paid_claim",
+    ),
+    AuditedPage(
+        _("Territoires des relais"), "funding:coverages", setup=f"{_MONEY_SETUP}:audited_coverages"
+    ),
+    AuditedPage(
+        _("Territoires des relais : configuration"),
+        "funding:coverages",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_coverages",
+    ),
+    AuditedPage(
+        _("Registre des mouvements"),
+        "funding:ledger",
+        role="platform_admin",
+        setup=f"{_MONEY_SETUP}:audited_ledger",
+    ),
+]
+# POST-only actions (their forms are on the envelope's page).
+NOT_PAGES |= {"funding:allocate", "funding:transfer_add"}
+
+
 def axe_version() -> str:
     return AXE_VERSION_FILE.read_text().strip().rpartition("@")[2]

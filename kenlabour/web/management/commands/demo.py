@@ -17,6 +17,7 @@ BUILDERS = [
     "kenlabour.lab.demo:build",
     "kenlabour.lab.demo_experiments:build_experiments",
     "kenlabour.mobilisation.demo:build",
+    "kenlabour.funding.demo:build",
 ]
 
 

@@ -1,0 +1,455 @@
+"""The made-up grant of spring 2020: the Regional Council's envelope compensating the makers
+of the Brittany mobilisation, redistributed by three relays, then a reconfiguration.
+
+- Relays and their 2020 coverage: the LabFab de Rennes for Ille-et-Vilaine (35) and
+  Côtes-d'Armor (22), La Fabrique du Loch for Morbihan (56), ENSTA Bretagne for
+  Finistère (29). In 2022 the Côtes-d'Armor move to the Fablab de Saint-Brieuc: the 2020
+  rows are closed (history kept), a new one opens.
+- Claims: every producer of the mobilisation demo with confirmed deliveries files one
+  claim resting on them (units received × the envelope's rate). Most are approved,
+  allocated (`kenlabour.funding.allocation.allocate`, the envelope being oversubscribed,
+  shares are reduced pro rata with the cap per claimant) and paid; a few are rejected,
+  a few still wait for review, a few wait for payment.
+- Transfers: the Region pays each relay in two instalments; each relay pays its
+  claimants. Every movement is in the ledger, chained (`ledger_chain.chain`, written in
+  bulk after the last entry: the chain verifies).
+- Demo accounts: the treasurer (tresorier@) is the LabFab de Rennes' treasurer, the
+  funder (financeur@) acts for the Regional Council.
+
+Deterministic (a seeded generator over producers ordered by page address) and
+idempotent: when the envelope exists, only the demo accounts' roles are checked. Runs
+after the mobilisation demo.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+import random
+import time
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from kenlabour.accounts.enums import Role
+from kenlabour.accounts.models import RoleAssignment, User
+from kenlabour.funding import allocation, ledger_chain
+from kenlabour.funding.enums import ClaimStatus, LedgerKind, TransferKind
+from kenlabour.funding.models import (
+    Claim,
+    ClaimLine,
+    Coverage,
+    Envelope,
+    LedgerEntry,
+    Rate,
+    Transfer,
+    Transition,
+)
+from kenlabour.funding.selectors.claims import relay_for
+from kenlabour.mobilisation.enums import DeliveryStatus
+from kenlabour.mobilisation.models import Campaign, Delivery
+from kenlabour.network.models import Actor
+from kenlabour.network.validators import luhn_valid
+from kenlabour.territories.models import Departement
+
+SEED = 20200504
+SLUG = "region-bretagne-printemps-2020"
+CAMPAIGN_SLUG = "covid-19-printemps-2020"
+FUNDER_SLUG = "region-bretagne"
+TREASURER_EMAIL = "tresorier@kenlabour.example"
+FUNDER_EMAIL = "financeur@kenlabour.example"
+
+# (relay, départements, from, until) — the 2020 configuration, then 2022's.
+COVERAGE_2020 = (
+    ("labfab-rennes", "35", datetime.date(2020, 3, 16), None),
+    ("labfab-rennes", "22", datetime.date(2020, 3, 16), datetime.date(2021, 12, 31)),
+    ("fabrique-du-loch", "56", datetime.date(2020, 3, 16), None),
+    ("ensta-bretagne", "29", datetime.date(2020, 3, 16), None),
+)
+COVERAGE_2022 = (("fablab-22278", "22", datetime.date(2022, 1, 1), None),)  # Saint-Brieuc
+
+OPENS, CLOSES = datetime.date(2020, 5, 4), datetime.date(2020, 7, 31)
+ALLOCATED_ON = datetime.date(2020, 8, 5)
+INSTALMENTS = ((datetime.date(2020, 8, 7), 70), (datetime.date(2020, 10, 1), 30))  # percent
+TOTAL_CENTS = 10_000_000  # 100,000 €: less than asked, the shares are reduced pro rata
+CAP_CENTS = 500_000  # 5,000 € per claimant
+REJECTED, WAITING_REVIEW, WAITING_PAYMENT = 0.06, 0.04, 0.08
+REJECTION_REASONS = (
+    "Les livraisons déclarées ont déjà été compensées par une autre aide.",
+    "Le bénéficiaire a renoncé à la compensation : ses visières étaient un don.",
+)
+
+
+def build(log) -> None:
+    started = time.perf_counter()
+    relays = {
+        a.slug: a
+        for a in Actor.objects.filter(slug__in=[slug for slug, *_ in COVERAGE_2020 + COVERAGE_2022])
+    }
+    funder = Actor.objects.filter(slug=FUNDER_SLUG).first()
+    campaign = Campaign.objects.filter(slug=CAMPAIGN_SLUG).first()
+    if funder is None or campaign is None or len(relays) < 3:
+        log("Financement : réseau ou mobilisation de démonstration absents, rien à faire")
+        return
+    _roles(funder, relays["labfab-rennes"])
+    if Envelope.objects.filter(slug=SLUG).exists():
+        log("Financement : déjà construit")
+        return
+    with transaction.atomic():
+        _sirets([funder, *relays.values()])
+        _coverages(relays)
+        envelope = _envelope(funder, campaign)
+        claims = _claims(envelope)
+        entries = _money(envelope, claims)
+    paid = sum(1 for c in claims if c.status == ClaimStatus.PAID)
+    log(
+        f"Financement : enveloppe de {envelope.total_cents // 100} €, {len(claims)} demandes "
+        f"dont {paid} payées, {entries} écritures au registre "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _grant(user: User | None, role: Role, actor: Actor) -> None:
+    if user is None:
+        return
+    RoleAssignment.objects.get_or_create(
+        user=user,
+        role=role,
+        scope_type=ContentType.objects.get_for_model(Actor),
+        scope_id=actor.pk,
+    )
+
+
+def _roles(funder: Actor, labfab: Actor) -> None:
+    """The treasurer keeps the LabFab de Rennes' accounts; the funder acts for the Region."""
+    users = {u.email: u for u in User.objects.filter(email__in=[TREASURER_EMAIL, FUNDER_EMAIL])}
+    _grant(users.get(TREASURER_EMAIL), Role.RELAY_TREASURER, labfab)
+    _grant(users.get(FUNDER_EMAIL), Role.FUNDER, funder)
+
+
+def _siret(seed: str) -> str:
+    """A made-up SIRET with a valid Luhn key, the same for the same seed."""
+    base = str(int(hashlib.sha256(f"funding-{seed}".encode()).hexdigest(), 16))[:13]
+    return next(base + str(key) for key in range(10) if luhn_valid(base + str(key)))
+
+
+def _sirets(actors: list[Actor]) -> None:
+    """The open-data standard for subsidies names funder and relays by SIRET."""
+    for actor in actors:
+        if not actor.siret:
+            actor.siret = _siret(actor.slug)
+            actor.save(update_fields=["siret"])
+
+
+def _coverages(relays: dict[str, Actor]) -> None:
+    departements = {
+        d.code: d for d in Departement.objects.filter(code__in=["22", "29", "35", "56"])
+    }
+    for slug, code, valid_from, valid_until in COVERAGE_2020 + COVERAGE_2022:
+        if slug not in relays:
+            continue
+        Coverage.objects.get_or_create(
+            relay=relays[slug],
+            departement=departements[code],
+            valid_from=valid_from,
+            defaults={"valid_until": valid_until},
+        )
+
+
+def _envelope(funder: Actor, campaign: Campaign) -> Envelope:
+    envelope = Envelope.objects.create(
+        funder=funder,
+        campaign=campaign,
+        name="Compensation des makers — printemps 2020",
+        slug=SLUG,
+        total_cents=TOTAL_CENTS,
+        cap_cents=CAP_CENTS,
+        opens_on=OPENS,
+        closes_on=CLOSES,
+        decision_reference="CP-2020-05-0412",
+        convention_date=OPENS,
+        created_by=User.objects.filter(email=FUNDER_EMAIL).first(),
+    )
+    Rate.objects.bulk_create(
+        Rate(envelope=envelope, item_type=item, cents_per_unit=item.unit_cost_cents)
+        for item in campaign.item_types.order_by("pk")
+    )
+    return envelope
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _claims(envelope: Envelope) -> list[Claim]:
+    """One claim per producer with confirmed deliveries, routed to the relay covering it
+    on the day it was filed; statuses drawn, transitions written."""
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not a secret
+    rates = dict(Rate.objects.filter(envelope=envelope).values_list("item_type", "cents_per_unit"))
+    deliveries = defaultdict(list)
+    for delivery in (
+        Delivery.objects.filter(
+            need__campaign=envelope.campaign,
+            status__in=[DeliveryStatus.CONFIRMED, DeliveryStatus.DISCREPANCY],
+            confirmed_units__gt=0,
+        )
+        .select_related("need")
+        .order_by("pk")
+    ):
+        deliveries[delivery.producer_id].append(delivery)
+    producers = Actor.objects.filter(pk__in=deliveries).select_related("user").order_by("slug")
+    relay_by_departement = {
+        c.departement_id: c.relay
+        for c in Coverage.objects.filter(valid_from__lte=OPENS)
+        .filter(valid_until__isnull=True)
+        .select_related("relay")
+    } | {
+        c.departement_id: c.relay
+        for c in Coverage.objects.filter(
+            valid_from__lte=OPENS, valid_until__gte=CLOSES
+        ).select_related("relay")
+    }
+    treasurer = User.objects.filter(email=TREASURER_EMAIL).first()
+    span = (CLOSES - OPENS).days
+
+    claims, lines, transitions = [], [], []
+    for producer in producers:
+        filed = OPENS + datetime.timedelta(days=rng.randint(3, span - 5))
+        if producer.place_less:
+            relay = relay_for(producer, filed).relay
+        else:
+            relay = relay_by_departement.get(producer.departement_id)
+        if relay is None:
+            continue
+        claim_lines = [
+            ClaimLine(
+                delivery=d, units=d.confirmed_units, cents_per_unit=rates[d.need.item_type_id]
+            )
+            for d in deliveries[producer.pk]
+        ]
+        draw = rng.random()
+        if draw < REJECTED:
+            status = ClaimStatus.REJECTED
+        elif draw < REJECTED + WAITING_REVIEW:
+            status = ClaimStatus.SUBMITTED
+        else:
+            status = ClaimStatus.APPROVED
+        claim = Claim(
+            envelope=envelope,
+            claimant=producer,
+            relay=relay,
+            status=status,
+            units_cents=sum(line.units * line.cents_per_unit for line in claim_lines),
+            created_by=producer.user,
+            submitted_on=filed,
+        )
+        claim.filed = filed
+        claim.lines_to_write = claim_lines
+        claims.append(claim)
+    Claim.objects.bulk_create(claims, batch_size=500)
+
+    for claim in claims:
+        live = claim.status != ClaimStatus.REJECTED
+        for line in claim.lines_to_write:
+            line.claim = claim
+            line.live = live
+            lines.append(line)
+        reviewer = treasurer if claim.relay.slug == "labfab-rennes" else None
+        reviewed = min(claim.filed + datetime.timedelta(days=rng.randint(2, 12)), ALLOCATED_ON)
+        steps = [
+            (ClaimStatus.DRAFT, claim.created_by, claim.filed, ""),
+            (ClaimStatus.SUBMITTED, claim.created_by, claim.filed, ""),
+        ]
+        if claim.status == ClaimStatus.REJECTED:
+            steps.append((ClaimStatus.REJECTED, reviewer, reviewed, rng.choice(REJECTION_REASONS)))
+        elif claim.status == ClaimStatus.APPROVED:
+            steps.append((ClaimStatus.APPROVED, reviewer, reviewed, ""))
+        for (before, *_), (after, by, day, reason) in itertools.pairwise(steps):
+            transitions.append(
+                Transition(
+                    claim=claim,
+                    from_status=before,
+                    to_status=after,
+                    by=by,
+                    reason=reason,
+                    at=_at(day, 9 + len(transitions) % 8),
+                )
+            )
+    ClaimLine.objects.bulk_create(lines, batch_size=1000)
+    _write_transitions(transitions)
+    return claims
+
+
+def _write_transitions(transitions: list[Transition]) -> None:
+    """`at` is set on creation (auto_now_add): write, then date them as they happened."""
+    dates = [t.at for t in transitions]
+    Transition.objects.bulk_create(transitions, batch_size=1000)
+    for transition, at in zip(transitions, dates, strict=True):
+        transition.at = at
+    Transition.objects.bulk_update(transitions, ["at"], batch_size=1000)
+
+
+def _money(envelope: Envelope, claims: list[Claim]) -> int:
+    """Allocation, payouts, the Region's instalments, and the ledger of it all."""
+    rng = random.Random(SEED + 1)  # noqa: S311 - reproducible demo data, not a secret
+    funder_user = envelope.created_by
+    treasurer = User.objects.filter(email=TREASURER_EMAIL).first()
+    payloads = [
+        (
+            LedgerKind.ENVELOPE_OPENED,
+            {
+                "envelope": envelope.slug,
+                "funder": envelope.funder_id,
+                "total_cents": envelope.total_cents,
+                "cap_cents": envelope.cap_cents,
+                "opens_on": envelope.opens_on,
+                "closes_on": envelope.closes_on,
+                "by": funder_user.pk if funder_user else None,
+            },
+        )
+    ]
+    approved = [c for c in claims if c.status == ClaimStatus.APPROVED]
+    for claim in approved:
+        payloads.append(
+            (
+                LedgerKind.CLAIM_APPROVED,
+                {
+                    "claim": claim.pk,
+                    "envelope": envelope.slug,
+                    "claimant": claim.claimant_id,
+                    "relay": claim.relay_id,
+                    "units_cents": claim.units_cents,
+                    "expenses_cents": claim.expenses_cents,
+                    "asked_cents": claim.asked_cents,
+                    "by": None,
+                },
+            )
+        )
+    result = allocation.allocate(
+        [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in approved],
+        envelope.total_cents,
+        default_cap=envelope.cap_cents,
+    )
+    transitions, transfers = [], []
+    payout_day = ALLOCATED_ON
+    for claim in approved:
+        claim.allocated_cents = result.shares[claim.pk]
+        claim.status = ClaimStatus.SCHEDULED
+        transitions.append(
+            Transition(
+                claim=claim,
+                from_status=ClaimStatus.APPROVED,
+                to_status=ClaimStatus.SCHEDULED,
+                by=funder_user,
+                at=_at(ALLOCATED_ON, 11),
+            )
+        )
+        payloads.append(
+            (
+                LedgerKind.ALLOCATION,
+                {
+                    "claim": claim.pk,
+                    "envelope": envelope.slug,
+                    "claimant": claim.claimant_id,
+                    "relay": claim.relay_id,
+                    "allocated_cents": claim.allocated_cents,
+                    "by": funder_user.pk if funder_user else None,
+                },
+            )
+        )
+    by_relay = defaultdict(int)
+    for claim in approved:
+        by_relay[claim.relay_id] += claim.allocated_cents
+    for relay_id in sorted(by_relay):
+        left = by_relay[relay_id]
+        for number, (day, percent) in enumerate(INSTALMENTS, start=1):
+            amount = left if number == len(INSTALMENTS) else by_relay[relay_id] * percent // 100
+            left -= amount
+            if amount:
+                transfers.append(
+                    Transfer(
+                        kind=TransferKind.FUNDER_TO_RELAY,
+                        envelope=envelope,
+                        relay_id=relay_id,
+                        amount_cents=amount,
+                        date=day,
+                        bank_reference=f"RB-2020-{relay_id}-{number}",
+                        key=f"envelope:{envelope.pk}:relay:{relay_id}:{number}",
+                        created_by=funder_user,
+                    )
+                )
+    for claim in approved:
+        if rng.random() < WAITING_PAYMENT or not claim.allocated_cents:
+            continue
+        day = payout_day + datetime.timedelta(days=rng.randint(5, 50))
+        claim.status = ClaimStatus.PAID
+        by = treasurer if claim.relay.slug == "labfab-rennes" else None
+        transfers.append(
+            Transfer(
+                kind=TransferKind.RELAY_TO_CLAIMANT,
+                envelope=envelope,
+                relay_id=claim.relay_id,
+                claim=claim,
+                amount_cents=claim.allocated_cents,
+                date=day,
+                bank_reference=f"VIR-{day:%Y%m%d}-{claim.pk:05d}",
+                key=f"claim:{claim.pk}:payout",
+                created_by=by,
+            )
+        )
+        transitions.append(
+            Transition(
+                claim=claim,
+                from_status=ClaimStatus.SCHEDULED,
+                to_status=ClaimStatus.PAID,
+                by=by,
+                at=_at(day, 15),
+            )
+        )
+    Claim.objects.bulk_update(approved, ["allocated_cents", "status"], batch_size=500)
+    _write_transitions(transitions)
+    Transfer.objects.bulk_create(transfers, batch_size=1000)
+    for transfer in sorted(transfers, key=lambda t: (t.date, t.key)):
+        payloads.append(
+            (
+                LedgerKind.TRANSFER,
+                {
+                    "transfer": transfer.key,
+                    "transfer_kind": transfer.kind,
+                    "envelope": envelope.slug,
+                    "relay": transfer.relay_id,
+                    "claim": transfer.claim_id,
+                    "amount_cents": transfer.amount_cents,
+                    "date": transfer.date,
+                    "bank_reference": transfer.bank_reference,
+                },
+            )
+        )
+    Envelope.objects.filter(pk=envelope.pk).update(allocated_at=_at(ALLOCATED_ON, 11))
+    return _ledger(payloads)
+
+
+def _ledger(payloads: list[tuple[LedgerKind, dict]]) -> int:
+    """Append the entries after the last one, chained as `services.ledger.append` does."""
+    last = LedgerEntry.objects.select_for_update().order_by("-position").first()
+    previous = last.hash if last else ledger_chain.GENESIS
+    position = last.position if last else 0
+    canonical = [ledger_chain.canonical({"kind": str(kind), **p}) for kind, p in payloads]
+    hashes = ledger_chain.chain(canonical, previous)
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                position=position + i,
+                kind=kind,
+                payload=payload,
+                previous_hash=previous if i == 1 else hashes[i - 2],
+                hash=hashes[i - 1],
+            )
+            for i, ((kind, _p), payload) in enumerate(zip(payloads, canonical, strict=True), 1)
+        ],
+        batch_size=1000,
+    )
+    return len(payloads)

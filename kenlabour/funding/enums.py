@@ -1,0 +1,72 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée")
+    CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
+    RESUBMITTED = "resubmitted", _("Déposée à nouveau")
+    APPROVED = "approved", _("Approuvée")
+    SCHEDULED = "scheduled", _("Paiement programmé")
+    PAID = "paid", _("Payée")
+    REJECTED = "rejected", _("Refusée")
+    CANCELLED = "cancelled", _("Annulée")
+
+    @classmethod
+    def to_review(cls) -> set[str]:
+        return {cls.SUBMITTED, cls.RESUBMITTED}
+
+    @classmethod
+    def live(cls) -> set[str]:
+        """Claims that hold their deliveries: a delivery is claimed once among these."""
+        return {
+            cls.DRAFT,
+            cls.SUBMITTED,
+            cls.CHANGES_REQUESTED,
+            cls.RESUBMITTED,
+            cls.APPROVED,
+            cls.SCHEDULED,
+            cls.PAID,
+        }
+
+
+# Which transitions exist, and who makes them: the claimant or the relay's treasurer.
+CLAIMANT_TRANSITIONS = {
+    (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED),
+    (ClaimStatus.CHANGES_REQUESTED, ClaimStatus.RESUBMITTED),
+    (ClaimStatus.DRAFT, ClaimStatus.CANCELLED),
+    (ClaimStatus.SUBMITTED, ClaimStatus.CANCELLED),
+    (ClaimStatus.CHANGES_REQUESTED, ClaimStatus.CANCELLED),
+    (ClaimStatus.RESUBMITTED, ClaimStatus.CANCELLED),
+}
+TREASURER_TRANSITIONS = {
+    (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED),
+    (ClaimStatus.RESUBMITTED, ClaimStatus.APPROVED),
+    (ClaimStatus.SUBMITTED, ClaimStatus.REJECTED),
+    (ClaimStatus.RESUBMITTED, ClaimStatus.REJECTED),
+    (ClaimStatus.SUBMITTED, ClaimStatus.CHANGES_REQUESTED),
+    (ClaimStatus.RESUBMITTED, ClaimStatus.CHANGES_REQUESTED),
+    (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED),  # by the allocation
+    (ClaimStatus.SCHEDULED, ClaimStatus.PAID),
+}
+
+
+class ExpenseKind(models.TextChoices):
+    MATERIAL = "material", _("Matière (filament, tissu, élastique…)")
+    EQUIPMENT = "equipment", _("Petit équipement, pièces")
+    SHIPPING = "shipping", _("Envoi, transport")
+    OTHER = "other", _("Autre")
+
+
+class TransferKind(models.TextChoices):
+    FUNDER_TO_RELAY = "funder_to_relay", _("Du financeur au relais")
+    RELAY_TO_CLAIMANT = "relay_to_claimant", _("Du relais au bénéficiaire")
+
+
+class LedgerKind(models.TextChoices):
+    ENVELOPE_OPENED = "envelope_opened", _("Enveloppe ouverte")
+    CLAIM_APPROVED = "claim_approved", _("Demande approuvée")
+    ALLOCATION = "allocation", _("Part attribuée")
+    TRANSFER = "transfer", _("Virement")
+    CORRECTION = "correction", _("Correction")

@@ -1,0 +1,112 @@
+"""Forms of the money room: they parse what people type (euros into exact cents, dates);
+the services decide. Field names match the keys of the services' ValidationErrors."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kenlabour.funding.forms.claims import DateInput, EurosField
+from kenlabour.funding.selectors import money as selectors
+from kenlabour.funding.templatetags.funding_claims import format_euros
+from kenlabour.territories.models import Departement
+
+
+class ActorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, actor):
+        return actor.name
+
+
+class EnvelopeForm(forms.Form):
+    """A new envelope for one campaign (chosen before, in the address); one rate field
+    per item type of the campaign, `rate_<item pk>`, preset to the item's unit cost."""
+
+    funder = ActorChoiceField(label=gettext_lazy("Financeur"), queryset=None, empty_label=None)
+    name = forms.CharField(label=gettext_lazy("Nom de l'enveloppe"), max_length=200)
+    total = EurosField(label=gettext_lazy("Montant total en euros"))
+    cap = EurosField(
+        label=gettext_lazy("Plafond par bénéficiaire en euros"),
+        required=False,
+        help_text=gettext_lazy("Laissez vide pour ne pas plafonner."),
+    )
+    opens_on = forms.DateField(label=gettext_lazy("Ouverture des demandes"), widget=DateInput())
+    closes_on = forms.DateField(label=gettext_lazy("Clôture des demandes"), widget=DateInput())
+    decision_reference = forms.CharField(
+        label=gettext_lazy("Référence de la décision"),
+        max_length=100,
+        help_text=gettext_lazy("Par exemple le numéro de la délibération de la commission."),
+    )
+    convention_date = forms.DateField(
+        label=gettext_lazy("Date de la convention"), widget=DateInput()
+    )
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["funder"].queryset = selectors.funders_for(user)
+        self.items = list(campaign.item_types.all()) if campaign else []
+        for item in self.items:
+            self.fields[f"rate_{item.pk}"] = EurosField(
+                label=_("Compensation pour « %(item)s », en euros par unité") % {"item": item.name},
+                initial=item.unit_cost_cents,
+                help_text=_("Coût unitaire indiqué par la campagne : %(cost)s.")
+                % {"cost": format_euros(item.unit_cost_cents)},
+            )
+
+    def rate_fields(self):
+        return [self[f"rate_{item.pk}"] for item in self.items]
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("La clôture ne peut pas précéder l'ouverture."))
+        return data
+
+    def rates(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data[f"rate_{item.pk}"] for item in self.items}
+
+
+class TransferForm(forms.Form):
+    prefix = "virement"
+
+    relay = ActorChoiceField(label=gettext_lazy("Relais"), queryset=None)
+    amount = EurosField(label=gettext_lazy("Montant en euros"))
+    date = forms.DateField(label=gettext_lazy("Date du virement"), widget=DateInput())
+    bank_reference = forms.CharField(label=gettext_lazy("Référence bancaire"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relay"].queryset = selectors.relays()
+
+
+class PayForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("Date du virement"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+    )
+    bank_reference = forms.CharField(
+        label=gettext_lazy("Référence bancaire"),
+        max_length=100,
+        help_text=gettext_lazy("Telle qu'elle figure sur le relevé du compte du relais."),
+    )
+
+
+class CoverageForm(forms.Form):
+    relay = ActorChoiceField(label=gettext_lazy("Relais"), queryset=None)
+    departement = forms.ModelChoiceField(
+        label=gettext_lazy("Département"), queryset=Departement.objects.order_by("code")
+    )
+    valid_from = forms.DateField(label=gettext_lazy("À partir du"), widget=DateInput())
+    valid_until = forms.DateField(
+        label=gettext_lazy("Jusqu'au"),
+        widget=DateInput(),
+        required=False,
+        help_text=gettext_lazy("Laissez vide pour une couverture sans date de fin."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relay"].queryset = selectors.coverage_relay_choices()
+        self.fields["departement"].label_from_instance = lambda d: f"{d.code} — {d.name}"

@@ -1,0 +1,298 @@
+"""Redistribution of public money: envelopes, relays and their coverage, claims resting on
+validated deliveries and receipts, reviews, transfers and an append-only ledger.
+
+Money is always an integer number of cents.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kenlabour.funding.enums import ClaimStatus, ExpenseKind, LedgerKind, TransferKind
+from kenlabour.mobilisation.models import Campaign, Delivery, ItemType
+from kenlabour.network.models import Actor
+from kenlabour.territories.models import Departement
+
+
+class Envelope(models.Model):
+    """A funder's subsidy for a campaign, and its rule."""
+
+    funder = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="envelopes", verbose_name=_("financeur")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="envelopes", verbose_name=_("campagne")
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("adresse de la page"), max_length=220, unique=True)
+    total_cents = models.PositiveBigIntegerField(_("montant total (centimes)"))
+    cap_cents = models.PositiveBigIntegerField(
+        _("plafond par bénéficiaire (centimes)"), null=True, blank=True
+    )
+    opens_on = models.DateField(_("ouverture des demandes"))
+    closes_on = models.DateField(_("clôture des demandes"))
+    decision_reference = models.CharField(_("référence de la décision"), max_length=100)
+    convention_date = models.DateField(_("date de la convention"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    allocated_at = models.DateTimeField(_("répartition calculée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enveloppe")
+        verbose_name_plural = _("enveloppes")
+        ordering = ["-opens_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="funding_envelope_dates"
+            ),
+            models.CheckConstraint(condition=Q(total_cents__gt=0), name="funding_envelope_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:envelope", kwargs={"slug": self.slug})
+
+
+class Rate(models.Model):
+    """Compensation per validated unit of an item type, for an envelope."""
+
+    envelope = models.ForeignKey(Envelope, on_delete=models.CASCADE, related_name="rates")
+    item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="+")
+    cents_per_unit = models.PositiveIntegerField(_("compensation par unité (centimes)"))
+
+    class Meta:
+        verbose_name = _("taux")
+        verbose_name_plural = _("taux")
+        constraints = [
+            models.UniqueConstraint(fields=["envelope", "item_type"], name="funding_rate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type}: {self.cents_per_unit}"
+
+
+class Coverage(models.Model):
+    """A relay (fiscal host) covers a département from a date, until a date or for good.
+    Reconfiguring is adding rows; nothing is overwritten, so history is kept."""
+
+    relay = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="coverages", verbose_name=_("relais")
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département")
+    )
+    valid_from = models.DateField(_("à partir du"))
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("territoire couvert par un relais")
+        verbose_name_plural = _("territoires couverts par les relais")
+        ordering = ["departement", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="funding_coverage_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relay} — {self.departement_id}"
+
+
+class Claim(models.Model):
+    """A producer's request for compensation from an envelope."""
+
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="claims")
+    claimant = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="claims", verbose_name=_("bénéficiaire")
+    )
+    relay = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_relayed",
+        verbose_name=_("relais"),
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
+    )
+    units_cents = models.PositiveBigIntegerField(_("compensation des unités (centimes)"), default=0)
+    expenses_cents = models.PositiveBigIntegerField(_("dépenses validées (centimes)"), default=0)
+    allocated_cents = models.PositiveBigIntegerField(
+        _("part attribuée (centimes)"), null=True, blank=True
+    )
+    note = models.TextField(_("précisions"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_on = models.DateField(_("déposée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de compensation")
+        verbose_name_plural = _("demandes de compensation")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["envelope", "status"], name="funding_claim_status"),
+            models.Index(fields=["relay", "status"], name="funding_claim_relay"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant} — {self.envelope}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:claim", kwargs={"pk": self.pk})
+
+    @property
+    def asked_cents(self) -> int:
+        return self.units_cents + self.expenses_cents
+
+
+class ClaimLine(models.Model):
+    """A confirmed delivery a claim rests on. A delivery is claimed once among live claims
+    (`live` is cleared when the claim is rejected or cancelled)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="claim_lines")
+    units = models.PositiveIntegerField(_("unités"))
+    cents_per_unit = models.PositiveIntegerField(_("taux (centimes)"))
+    live = models.BooleanField(default=True, editable=False)
+
+    class Meta:
+        verbose_name = _("livraison déclarée")
+        verbose_name_plural = _("livraisons déclarées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery"], condition=Q(live=True), name="funding_delivery_claimed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.units}"
+
+    @property
+    def amount_cents(self) -> int:
+        return self.units * self.cents_per_unit
+
+
+def receipt_path(instance, filename: str) -> str:
+    return f"justificatifs/{instance.claim_id}/{filename}"
+
+
+class Expense(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="expenses")
+    kind = models.CharField(_("nature"), max_length=16, choices=ExpenseKind.choices)
+    label = models.CharField(_("libellé"), max_length=200)
+    amount_cents = models.PositiveBigIntegerField(_("montant (centimes)"))
+    receipt = models.FileField(_("justificatif"), upload_to=receipt_path)
+    receipt_kind = models.CharField(_("type de justificatif"), max_length=40, editable=False)
+    spent_on = models.DateField(_("date de la dépense"))
+    validated = models.BooleanField(_("validée par le relais"), default=False)
+
+    class Meta:
+        verbose_name = _("dépense")
+        verbose_name_plural = _("dépenses")
+        ordering = ["spent_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="funding_expense_amount")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Transition(models.Model):
+    """Every change of a claim's status, dated, with who made it and why."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        verbose_name = _("étape d'une demande")
+        verbose_name_plural = _("étapes des demandes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+
+class Transfer(models.Model):
+    """Money that moved: funder → relay, or relay → claimant. `key` makes paying idempotent:
+    the same payment twice is the same row."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=TransferKind.choices)
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="transfers")
+    relay = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
+    amount_cents = models.PositiveBigIntegerField(_("montant (centimes)"))
+    date = models.DateField(_("date"))
+    bank_reference = models.CharField(_("référence bancaire"), max_length=100)
+    key = models.CharField(max_length=120, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("virement")
+        verbose_name_plural = _("virements")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="funding_transfer_amount"),
+            models.CheckConstraint(
+                condition=Q(kind=TransferKind.FUNDER_TO_RELAY, claim__isnull=True)
+                | Q(kind=TransferKind.RELAY_TO_CLAIMANT, claim__isnull=False),
+                name="funding_transfer_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount_cents}"
+
+
+class LedgerEntry(models.Model):
+    """Append-only: each entry is chained to the previous one by a SHA-256 hash
+    (kenlabour.funding.ledger_chain). A correction is a new entry, never an edit."""
+
+    position = models.PositiveBigIntegerField(unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
+    payload = models.JSONField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("écriture du registre")
+        verbose_name_plural = _("registre")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Le registre ne se modifie pas : ajoutez une correction."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Le registre ne se modifie pas : ajoutez une correction."))

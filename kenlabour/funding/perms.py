@@ -1,0 +1,58 @@
+"""Who may do what with public money (django-rules; ask with accounts.perms.can)."""
+
+import rules
+
+from kenlabour.accounts.enums import Role
+from kenlabour.accounts.perms import holds, is_platform_admin
+from kenlabour.mobilisation.perms import acts_for_producer
+
+
+@rules.predicate
+def is_funder_of(user, funder) -> bool:
+    """Who may create envelopes: a funder's people (role FUNDER on the funder actor).
+    Without an actor: a funder anywhere."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if funder is None:
+        from kenlabour.accounts.perms import holds_anywhere
+
+        return holds_anywhere(user, Role.FUNDER)
+    return holds(user, Role.FUNDER) or holds(user, Role.FUNDER, funder)
+
+
+@rules.predicate
+def treasurer_of_claims_relay(user, claim) -> bool:
+    """Only the treasurer of the relay the claim went to reviews and pays it."""
+    return claim is not None and claim.relay_id is not None and holds_treasurer(user, claim.relay)
+
+
+def holds_treasurer(user, relay) -> bool:
+    return getattr(user, "is_authenticated", False) and holds(user, Role.RELAY_TREASURER, relay)
+
+
+@rules.predicate
+def treasurer_of_relay(user, relay) -> bool:
+    return relay is not None and holds_treasurer(user, relay)
+
+
+@rules.predicate
+def claims_for(user, claim) -> bool:
+    """The claimant's own people: the person, or an admin of the organisation/collective."""
+    return claim is not None and acts_for_producer(user, claim.claimant)
+
+
+@rules.predicate
+def funds_envelope(user, envelope) -> bool:
+    """The envelope's funder: its people, or a platform-wide funder."""
+    return envelope is not None and is_funder_of(user, envelope.funder)
+
+
+rules.add_perm("funding.create_envelope", is_funder_of)
+rules.add_perm("funding.manage_envelope", funds_envelope | is_platform_admin)
+rules.add_perm("funding.review_claim", treasurer_of_claims_relay)
+rules.add_perm("funding.pay_claim", treasurer_of_claims_relay)
+rules.add_perm("funding.see_relay", treasurer_of_relay | is_platform_admin)
+rules.add_perm("funding.see_claim", claims_for | treasurer_of_claims_relay | is_platform_admin)
+rules.add_perm("funding.edit_claim", claims_for)
+rules.add_perm("funding.claim_for", acts_for_producer)
+rules.add_perm("funding.configure_coverage", is_platform_admin)

@@ -1,0 +1,244 @@
+"""Reads of the claims room: which relay a claim goes to, what a producer may still claim,
+the claims of a claimant's people and of a relay. Query counts are constant, whatever the
+number of claims, lines or expenses."""
+
+import datetime
+from typing import NamedTuple
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kenlabour.funding.enums import ClaimStatus
+from kenlabour.funding.models import Claim, ClaimLine, Coverage, Envelope, Expense, Transition
+from kenlabour.mobilisation.enums import DeliveryStatus
+from kenlabour.mobilisation.models import Delivery
+from kenlabour.network.models import Actor
+from kenlabour.network.selectors import administered_actors
+from kenlabour.territories.models import Commune, Departement
+
+# Deliveries a claim may rest on: what the recipient confirmed receiving (in full or not).
+CLAIMABLE_DELIVERY = (DeliveryStatus.CONFIRMED, DeliveryStatus.DISCREPANCY)
+
+
+# --- which relay -----------------------------------------------------------------------
+
+
+class RelayFor(NamedTuple):
+    """The relay a claim goes to, or None and why (a sentence for the claimant)."""
+
+    relay: Actor | None
+    reason: str = ""
+
+
+def claimant_departements(actor: Actor) -> list[Departement]:
+    """Where an actor acts: the département of its commune; for a place-less collective,
+    its area of action's départements, else those of its area's EPCIs and communes."""
+    if not actor.place_less:
+        code = actor.departement_id or (actor.commune.departement_id if actor.commune else None)
+        return list(Departement.objects.filter(code=code)) if code else []
+    chosen = list(actor.area_departements.order_by("code"))
+    if chosen:
+        return chosen
+    communes = Commune.objects.filter(
+        Q(epci__in=actor.area_epcis.all()) | Q(pk__in=actor.area_communes.all())
+    )
+    return list(
+        Departement.objects.filter(code__in=communes.values("departement")).order_by("code")
+    )
+
+
+def coverages_on(date: datetime.date) -> QuerySet[Coverage]:
+    """The coverage rows valid on `date` (both ends included)."""
+    return Coverage.objects.filter(valid_from__lte=date).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=date)
+    )
+
+
+def relay_for(actor: Actor, date: datetime.date) -> RelayFor:
+    """The relay whose coverage includes the claimant's département on `date`. None, with
+    the reason, when the claimant has no territory, when no relay covers it, or when several
+    do (a place-less collective acting across relays): the claim cannot be routed."""
+    departements = claimant_departements(actor)
+    on = date_format(date, "j F Y")
+    if not departements:
+        if actor.place_less:
+            reason = _(
+                "%(name)s n'a pas de zone d'action dans l'annuaire : impossible de savoir quel "
+                "relais reçoit sa demande. Indiquez sa zone d'action sur sa page du réseau."
+            )
+        else:
+            reason = _(
+                "%(name)s n'a pas de commune dans l'annuaire : impossible de savoir quel relais "
+                "reçoit sa demande. Indiquez sa commune sur sa page du réseau."
+            )
+        return RelayFor(None, reason % {"name": actor.name})
+    rows = (
+        coverages_on(date)
+        .filter(departement__in=departements)
+        .select_related("relay")
+        .order_by("relay__name", "relay_id")
+    )
+    relays = list({row.relay_id: row.relay for row in rows}.values())
+    names = ", ".join(f"{d.name} ({d.code})" for d in departements)
+    if not relays:
+        return RelayFor(
+            None,
+            _(
+                "Aucun relais ne couvre %(territory)s au %(date)s : la demande ne peut pas "
+                "être transmise. Les administrateurs de la plateforme configurent les relais."
+            )
+            % {"territory": names, "date": on},
+        )
+    if len(relays) > 1:
+        return RelayFor(
+            None,
+            _(
+                "Plusieurs relais couvrent la zone d'action de %(name)s (%(territory)s) au "
+                "%(date)s : %(relays)s. Une demande ne va qu'à un relais : restreignez la zone "
+                "d'action sur la page du réseau, ou demandez aux administrateurs de la "
+                "plateforme."
+            )
+            % {
+                "name": actor.name,
+                "territory": names,
+                "date": on,
+                "relays": ", ".join(relay.name for relay in relays),
+            },
+        )
+    return RelayFor(relays[0])
+
+
+# --- what a claimant may claim ---------------------------------------------------------
+
+
+def claimable_deliveries(actor: Actor, envelope: Envelope) -> QuerySet[Delivery]:
+    """The claimant's deliveries in the envelope's campaign that the recipient confirmed
+    (at the units received), not already in a live claim line."""
+    return (
+        Delivery.objects.filter(
+            producer=actor,
+            need__campaign_id=envelope.campaign_id,
+            status__in=CLAIMABLE_DELIVERY,
+            confirmed_units__gt=0,
+        )
+        .exclude(claim_lines__live=True)
+        .select_related("need__item_type", "need__commune")
+        .order_by("declared_on", "pk")
+    )
+
+
+def open_envelopes(today: datetime.date | None = None) -> list[Envelope]:
+    """Envelopes taking claims today."""
+    today = today or timezone.localdate()
+    return list(
+        Envelope.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        .select_related("funder", "campaign")
+        .order_by("closes_on", "name")
+    )
+
+
+def acting_actors(user) -> list[Actor]:
+    """The actors `user` files claims for: their person page and the organisations and
+    collectives they administer."""
+    return administered_actors(user)
+
+
+def _with_counts(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    return claims.select_related("envelope", "claimant", "relay").annotate(
+        line_count=Count("lines", filter=Q(lines__live=True), distinct=True),
+        expense_count=Count("expenses", distinct=True),
+    )
+
+
+def claims_of_actors(actors: list[Actor]) -> list[Claim]:
+    """The claims of these actors, newest first, with their envelope, relay and counts."""
+    if not actors:
+        return []
+    return list(
+        _with_counts(Claim.objects.filter(claimant__in=actors)).order_by("-created_at", "-pk")
+    )
+
+
+# Claims a relay's treasurer sees first: those waiting for their review.
+_REVIEW_ORDER = {
+    ClaimStatus.SUBMITTED: 0,
+    ClaimStatus.RESUBMITTED: 0,
+    ClaimStatus.CHANGES_REQUESTED: 1,
+    ClaimStatus.APPROVED: 2,
+    ClaimStatus.SCHEDULED: 3,
+    ClaimStatus.PAID: 4,
+    ClaimStatus.REJECTED: 5,
+    ClaimStatus.CANCELLED: 6,
+}
+
+
+def claims_of_relay(relay: Actor, status: str = "") -> list[Claim]:
+    """The claims that went to a relay (drafts never do): to review first, then the oldest
+    submitted first."""
+    claims = Claim.objects.filter(relay=relay)
+    if status:
+        claims = claims.filter(status=status)
+    rows = list(_with_counts(claims).order_by("submitted_on", "pk"))
+    rows.sort(key=lambda claim: _REVIEW_ORDER.get(claim.status, 9))
+    return rows
+
+
+def claim_detail(pk: int) -> Claim:
+    """A claim with all its page shows (five queries). Raises Claim.DoesNotExist."""
+    return (
+        Claim.objects.select_related(
+            "envelope__funder", "envelope__campaign", "claimant__user", "relay"
+        )
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ClaimLine.objects.select_related(
+                    "delivery__need__item_type", "delivery__need__commune"
+                ).order_by("-live", "delivery__declared_on", "pk"),
+            ),
+            Prefetch("expenses", queryset=Expense.objects.order_by("spent_on", "pk")),
+            Prefetch("transitions", queryset=Transition.objects.select_related("by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def actor_emails(actor: Actor) -> list[str]:
+    """Whom to tell about an actor's claims: the person's account, else the organisation's
+    administrators, else the actor's contact address."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import User
+
+    if actor.user_id is not None and actor.user.email:
+        return [actor.user.email]
+    admins = User.objects.filter(
+        role_assignments__role=Role.ORGANISATION_ADMIN,
+        role_assignments__scope_type=ContentType.objects.get_for_model(Actor),
+        role_assignments__scope_id=actor.pk,
+        is_active=True,
+    ).exclude(email="")
+    emails = sorted(set(admins.values_list("email", flat=True)))
+    if emails:
+        return emails
+    return [actor.email] if actor.email else []
+
+
+def treasurer_relays(user) -> list[Actor]:
+    """The relays `user` is the treasurer of (one query)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import RoleAssignment
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    scoped = RoleAssignment.objects.filter(
+        user=user,
+        role=Role.RELAY_TREASURER,
+        scope_type=ContentType.objects.get_for_model(Actor),
+    ).values("scope_id")
+    return list(Actor.objects.filter(pk__in=scoped).order_by("name", "pk"))

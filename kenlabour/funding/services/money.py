@@ -1,0 +1,425 @@
+"""State changes of the money room: a funder opens an envelope, runs its allocation and
+sends money to the relays; a relay's treasurer pays a scheduled claim; a platform
+administrator reconfigures which relay covers which département.
+
+Every change is atomic, checks who asks, and writes the ledger (services.ledger) in the
+same transaction: a refusal raises ValidationError (French, by field when it is about one)
+or PermissionDenied and leaves nothing written.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kenlabour.accounts.perms import can
+from kenlabour.funding import allocation
+from kenlabour.funding.enums import ClaimStatus, LedgerKind, TransferKind
+from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
+from kenlabour.funding.services import ledger
+from kenlabour.funding.templatetags.funding_claims import format_euros
+from kenlabour.mobilisation.models import Campaign, ItemType
+from kenlabour.network.models import Actor
+from kenlabour.territories.models import Departement
+
+ALLOCATION_REASON = "Répartition de l'enveloppe"
+
+
+def _day(date: datetime.date) -> str:
+    return date_format(date, "j F Y")
+
+
+def may_manage(user, envelope: Envelope) -> bool:
+    """The envelope's funder (its people, or a platform-wide funder) or a platform admin."""
+    return can(user, "funding.manage_envelope", envelope)
+
+
+def _unique_envelope_slug(name: str) -> str:
+    base = slugify(name)[:200] or "enveloppe"
+    candidate, n = base, 1
+    while Envelope.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+# --- envelopes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_envelope(
+    user,
+    *,
+    funder: Actor,
+    campaign: Campaign,
+    name: str,
+    total_cents: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    decision_reference: str,
+    convention_date: datetime.date,
+    cap_cents: int | None = None,
+    rates: dict[int, int] | None = None,
+) -> Envelope:
+    """A new envelope of `funder` for `campaign`, with a rate per item type of the campaign
+    (`rates`: item type id → cents per unit; by default the item's unit cost)."""
+    if not can(user, "funding.create_envelope", funder):
+        raise PermissionDenied(_("Seules les personnes du financeur ouvrent ses enveloppes."))
+    errors = {}
+    if not total_cents or total_cents <= 0:
+        errors["total"] = _("Le montant de l'enveloppe doit être supérieur à zéro.")
+    if cap_cents is not None and cap_cents <= 0:
+        errors["cap"] = _("Le plafond, s'il y en a un, doit être supérieur à zéro.")
+    elif cap_cents is not None and total_cents and cap_cents > total_cents:
+        errors["cap"] = _("Le plafond par bénéficiaire ne peut pas dépasser l'enveloppe.")
+    if opens_on and closes_on and closes_on < opens_on:
+        errors["closes_on"] = _("La clôture ne peut pas précéder l'ouverture (le %(date)s).") % {
+            "date": _day(opens_on)
+        }
+    items = list(ItemType.objects.filter(campaign=campaign).order_by("pk"))
+    rates = rates or {}
+    unknown = set(rates) - {item.pk for item in items}
+    if unknown:
+        errors["campaign"] = _("Les taux portent sur des objets d'une autre campagne.")
+    for item_pk, cents in rates.items():
+        if cents is not None and cents < 0:
+            errors[f"rate_{item_pk}"] = _("Un taux ne peut pas être négatif.")
+    if errors:
+        raise ValidationError(errors)
+    envelope = Envelope.objects.create(
+        funder=funder,
+        campaign=campaign,
+        name=name,
+        slug=_unique_envelope_slug(name),
+        total_cents=total_cents,
+        cap_cents=cap_cents,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        decision_reference=decision_reference,
+        convention_date=convention_date,
+        created_by=user,
+    )
+    Rate.objects.bulk_create(
+        Rate(
+            envelope=envelope,
+            item_type=item,
+            cents_per_unit=item.unit_cost_cents if rates.get(item.pk) is None else rates[item.pk],
+        )
+        for item in items
+    )
+    ledger.append(
+        LedgerKind.ENVELOPE_OPENED,
+        {
+            "envelope": envelope.slug,
+            "funder": funder.pk,
+            "total_cents": envelope.total_cents,
+            "cap_cents": envelope.cap_cents,
+            "opens_on": envelope.opens_on,
+            "closes_on": envelope.closes_on,
+            "by": user.pk,
+        },
+    )
+    return envelope
+
+
+# --- allocation -----------------------------------------------------------------------------
+
+
+class AllocationRun:
+    """What a run did: the pure module's result and the claims it touched."""
+
+    def __init__(self, result: allocation.Allocation, scheduled: int, corrected: int):
+        self.result = result
+        self.scheduled = scheduled
+        self.corrected = corrected
+
+
+@transaction.atomic
+def allocate(user, envelope: Envelope) -> AllocationRun:
+    """Share the envelope among its APPROVED claims (and those a previous run SCHEDULED):
+    shares pro rata to what each asks (validated units + validated expenses), capped per
+    claimant, exact to the cent (kenlabour.funding.allocation). Approved claims become
+    SCHEDULED; a rerun replaces the shares (a CORRECTION entry for each share changed).
+    Refused once a claim of the envelope was paid."""
+    if not may_manage(user, envelope):
+        raise PermissionDenied(_("Seul le financeur de l'enveloppe en calcule la répartition."))
+    envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+    if envelope.claims.filter(status=ClaimStatus.PAID).exists():
+        raise ValidationError(
+            _(
+                "Des demandes de cette enveloppe sont déjà payées : la répartition ne peut "
+                "plus être recalculée."
+            ),
+            code="paid",
+        )
+    claims = list(
+        Claim.objects.select_for_update()
+        .filter(envelope=envelope, status__in=[ClaimStatus.APPROVED, ClaimStatus.SCHEDULED])
+        .order_by("pk")
+    )
+    if not claims:
+        raise ValidationError(
+            _("Aucune demande approuvée : il n'y a rien à répartir."), code="nothing"
+        )
+    pure = [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in claims]
+    result = allocation.allocate(pure, envelope.total_cents, default_cap=envelope.cap_cents)
+    # Never write a result that breaks a guarantee: InvariantError rolls everything back.
+    allocation.check(result, pure, envelope.total_cents, default_cap=envelope.cap_cents)
+    scheduled = corrected = 0
+    for claim in claims:
+        share = result.shares[claim.pk]
+        common = {
+            "claim": claim.pk,
+            "envelope": envelope.slug,
+            "claimant": claim.claimant_id,
+            "relay": claim.relay_id,
+            "asked_cents": claim.asked_cents,
+            "allocated_cents": share,
+            "by": user.pk,
+        }
+        if claim.status == ClaimStatus.APPROVED:
+            Transition.objects.create(
+                claim=claim,
+                from_status=ClaimStatus.APPROVED,
+                to_status=ClaimStatus.SCHEDULED,
+                by=user,
+                reason=ALLOCATION_REASON,
+            )
+            claim.status = ClaimStatus.SCHEDULED
+            claim.allocated_cents = share
+            claim.save(update_fields=["status", "allocated_cents"])
+            ledger.append(LedgerKind.ALLOCATION, common)
+            scheduled += 1
+        elif claim.allocated_cents != share:
+            ledger.append(
+                LedgerKind.CORRECTION,
+                {**common, "corrects": "allocation", "previous_cents": claim.allocated_cents},
+            )
+            claim.allocated_cents = share
+            claim.save(update_fields=["allocated_cents"])
+            corrected += 1
+    envelope.allocated_at = timezone.now()
+    envelope.save(update_fields=["allocated_at"])
+    return AllocationRun(result, scheduled, corrected)
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def _transfer_payload(transfer: Transfer) -> dict:
+    return {
+        "transfer": transfer.key,
+        "transfer_kind": transfer.kind,
+        "envelope": transfer.envelope.slug,
+        "relay": transfer.relay_id,
+        "claim": transfer.claim_id,
+        "amount_cents": transfer.amount_cents,
+        "date": transfer.date,
+        "bank_reference": transfer.bank_reference,
+        "by": transfer.created_by_id,
+    }
+
+
+@transaction.atomic
+def add_transfer(
+    user,
+    envelope: Envelope,
+    *,
+    relay: Actor,
+    amount_cents: int,
+    date: datetime.date,
+    bank_reference: str,
+    today: datetime.date | None = None,
+) -> Transfer:
+    """Money the funder sent a relay from the envelope (never more than the envelope in
+    all); the same bank reference twice for a relay is the same transfer, refused."""
+    if not may_manage(user, envelope):
+        raise PermissionDenied(_("Seul le financeur de l'enveloppe enregistre ses virements."))
+    envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+    bank_reference = (bank_reference or "").strip()
+    errors = {}
+    if not amount_cents or amount_cents <= 0:
+        errors["amount"] = _("Le montant du virement doit être supérieur à zéro.")
+    if date and date > (today or timezone.localdate()):
+        errors["date"] = _("Un virement s'enregistre une fois fait : la date est dans le futur.")
+    if not bank_reference:
+        errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
+    key = f"envelope:{envelope.pk}:relay:{relay.pk}:{bank_reference}"
+    if bank_reference and Transfer.objects.filter(key=key).exists():
+        errors["bank_reference"] = _(
+            "Un virement de référence « %(reference)s » à ce relais est déjà enregistré."
+        ) % {"reference": bank_reference}
+    if not errors:
+        sent = (
+            Transfer.objects.filter(envelope=envelope, kind=TransferKind.FUNDER_TO_RELAY).aggregate(
+                total=Sum("amount_cents")
+            )["total"]
+            or 0
+        )
+        if sent + amount_cents > envelope.total_cents:
+            errors["amount"] = _(
+                "Ce virement dépasserait l'enveloppe : %(sent)s déjà versés aux relais sur "
+                "%(total)s, il reste %(left)s."
+            ) % {
+                "sent": format_euros(sent),
+                "total": format_euros(envelope.total_cents),
+                "left": format_euros(envelope.total_cents - sent),
+            }
+    if errors:
+        raise ValidationError(errors)
+    transfer = Transfer.objects.create(
+        kind=TransferKind.FUNDER_TO_RELAY,
+        envelope=envelope,
+        relay=relay,
+        amount_cents=amount_cents,
+        date=date,
+        bank_reference=bank_reference,
+        key=key,
+        created_by=user,
+    )
+    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    return transfer
+
+
+def payout_key(claim: Claim) -> str:
+    return f"claim:{claim.pk}:payout"
+
+
+@transaction.atomic
+def pay_claim(
+    user,
+    claim: Claim,
+    *,
+    date: datetime.date,
+    bank_reference: str,
+    today: datetime.date | None = None,
+) -> tuple[Transfer, bool]:
+    """Record the relay's payout of a SCHEDULED claim: (the transfer, True). Idempotent: the
+    claim's row is locked first, so a second click or a concurrent request waits, then finds
+    the claim PAID and gets (the existing transfer, False), writing nothing."""
+    locked = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("envelope", "relay")
+        .get(pk=claim.pk)
+    )
+    if not can(user, "funding.pay_claim", locked):
+        raise PermissionDenied(_("Seul le trésorier du relais de la demande la paie."))
+    if locked.status == ClaimStatus.PAID:
+        return Transfer.objects.get(key=payout_key(locked)), False
+    if locked.status != ClaimStatus.SCHEDULED:
+        raise ValidationError(
+            _(
+                "Cette demande est « %(status)s » : seule une demande dont le paiement est "
+                "programmé par la répartition se paie."
+            )
+            % {"status": locked.get_status_display()},
+            code="not_scheduled",
+        )
+    if not locked.allocated_cents:
+        raise ValidationError(
+            _("La part attribuée à cette demande est nulle : il n'y a rien à verser."),
+            code="nothing",
+        )
+    bank_reference = (bank_reference or "").strip()
+    errors = {}
+    if not date:
+        errors["date"] = _("Indiquez la date du virement.")
+    elif date > (today or timezone.localdate()):
+        errors["date"] = _("Un virement s'enregistre une fois fait : la date est dans le futur.")
+    if not bank_reference:
+        errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
+    if errors:
+        raise ValidationError(errors)
+    transfer = Transfer.objects.create(
+        kind=TransferKind.RELAY_TO_CLAIMANT,
+        envelope=locked.envelope,
+        relay=locked.relay,
+        claim=locked,
+        amount_cents=locked.allocated_cents,
+        date=date,
+        bank_reference=bank_reference,
+        key=payout_key(locked),
+        created_by=user,
+    )
+    Transition.objects.create(
+        claim=locked,
+        from_status=ClaimStatus.SCHEDULED,
+        to_status=ClaimStatus.PAID,
+        by=user,
+        reason=_("Virement %(reference)s du %(date)s")
+        % {"reference": bank_reference, "date": _day(date)},
+    )
+    locked.status = ClaimStatus.PAID
+    locked.save(update_fields=["status"])
+    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    return transfer, True
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_coverage(
+    user,
+    *,
+    relay: Actor,
+    departement: Departement,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+) -> Coverage:
+    """`relay` covers `departement` from `valid_from` (until `valid_until`, or for good).
+    The relay that covered it until then, with no end date, stops the day before; past rows
+    are kept (history). Refused when another coverage of the département overlaps."""
+    if not can(user, "funding.configure_coverage"):
+        raise PermissionDenied(_("Seuls les administrateurs configurent les relais."))
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError(
+            {
+                "valid_until": _("La fin ne peut pas précéder le début (le %(date)s).")
+                % {"date": _day(valid_from)}
+            }
+        )
+    rows = list(
+        Coverage.objects.select_for_update()
+        .filter(departement=departement)
+        .select_related("relay")
+        .order_by("valid_from")
+    )
+    day_before = valid_from - datetime.timedelta(days=1)
+    to_close = [c for c in rows if c.valid_until is None and c.valid_from < valid_from]
+    for row in to_close:
+        row.valid_until = day_before
+    end = valid_until or datetime.date.max
+    for row in rows:
+        row_end = row.valid_until or datetime.date.max
+        if row.valid_from <= end and valid_from <= row_end:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "%(relay)s couvre déjà %(departement)s du %(start)s %(end)s : les "
+                        "périodes se chevauchent."
+                    )
+                    % {
+                        "relay": row.relay.name,
+                        "departement": departement.name,
+                        "start": _day(row.valid_from),
+                        "end": _("au %(date)s") % {"date": _day(row.valid_until)}
+                        if row.valid_until
+                        else _("sans date de fin"),
+                    }
+                }
+            )
+    for row in to_close:
+        row.save(update_fields=["valid_until"])
+    return Coverage.objects.create(
+        relay=relay,
+        departement=departement,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=user,
+    )

@@ -1,0 +1,348 @@
+"""The money room's pages: who may open them (per role), forms that answer bad input at
+the field and write nothing, and the figures an envelope's page shows, recomputed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kenlabour.accounts.tests.factories import UserFactory, user_with_role
+from kenlabour.funding.enums import ClaimStatus, TransferKind
+from kenlabour.funding.models import Claim, Coverage, Envelope, LedgerEntry, Transfer
+from kenlabour.funding.services import money as services
+from kenlabour.funding.templatetags.funding_claims import format_euros
+from kenlabour.funding.tests.factories import FunderFactory, funder_user
+from kenlabour.funding.tests.pages_money import (
+    OVERSUBSCRIBED,
+    allocated_world,
+    audited_campaign,
+    money_world,
+)
+from kenlabour.mobilisation.models import Campaign
+from kenlabour.network.models import Actor
+from kenlabour.territories.models import Departement
+
+pytestmark = pytest.mark.django_db
+
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- envelope creation ----------------------------------------------------------------------
+
+
+def _envelope_post(funder, campaign, **overrides):
+    today = timezone.localdate()
+    data = {
+        "funder": funder.pk,
+        "name": "Compensation des makers 2020",
+        "total": "150 000,00",
+        "cap": "3000",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + datetime.timedelta(days=60)).isoformat(),
+        "decision_reference": "CP-2020-0412",
+        "convention_date": today.isoformat(),
+    }
+    for item in campaign.item_types.all():
+        data[f"rate_{item.pk}"] = "1,50"
+    data.update(overrides)
+    return data
+
+
+def test_a_funders_person_opens_an_envelope_from_the_form(client):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    login(client, funder_user(funder))
+    url = reverse("funding:envelope_create") + f"?campagne={campaign.pk}"
+    page = client.get(url).content.decode()
+    # Only the funder the user belongs to is offered.
+    assert funder.name in page and "Conseil régional de Bretagne" not in page
+
+    response = client.post(url, _envelope_post(funder, campaign))
+
+    envelope = Envelope.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("funding:envelope_manage", kwargs={"slug": envelope.slug})
+    assert envelope.total_cents == 15_000_000 and envelope.cap_cents == 300_000
+    assert set(envelope.rates.values_list("cents_per_unit", flat=True)) == {150}
+    assert LedgerEntry.objects.filter(kind="envelope_opened").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("total", "12,345", "deux chiffres après la virgule"),
+        ("total", "-100", "négatif"),
+        ("cap", "dix euros", "n'est pas un montant"),
+        ("closes_on", "2000-01-01", "ne peut pas précéder"),
+    ],
+)
+def test_bad_envelope_input_is_answered_at_the_field_and_nothing_written(
+    client, field, value, message
+):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    login(client, funder_user(funder))
+    response = client.post(
+        reverse("funding:envelope_create") + f"?campagne={campaign.pk}",
+        _envelope_post(funder, campaign, **{field: value}),
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_a_platform_wide_funder_opens_envelopes_for_public_bodies(client):
+    audited_campaign()
+    login(client, user_with_role("funder"))
+    form = client.get(reverse("funding:envelope_create")).context["form"]
+    offered = set(form.fields["funder"].queryset.values_list("name", flat=True))
+    assert "Conseil régional de Bretagne" in offered
+    public_kinds = {"state", "regional_council", "local_authority", "public_operator"}
+    assert set(form.fields["funder"].queryset.values_list("organisation_kind", flat=True)) <= (
+        public_kinds
+    )
+
+
+def test_people_who_are_not_funders_cannot_open_envelopes(client):
+    audited_campaign()
+    funder = FunderFactory()
+    campaign = Campaign.objects.get()
+    for user in (
+        UserFactory(),
+        user_with_role("relay_treasurer"),
+        user_with_role("platform_admin"),
+    ):
+        login(client, user)
+        assert client.get(reverse("funding:envelope_create")).status_code == 403
+        response = client.post(reverse("funding:envelope_create"), _envelope_post(funder, campaign))
+        assert response.status_code == 403
+    # A funder's person cannot open one in another funder's name either.
+    login(client, funder_user(FunderFactory()))
+    response = client.post(reverse("funding:envelope_create"), _envelope_post(funder, campaign))
+    assert response.status_code == 200
+    assert "funder" in response.context["form"].errors
+    assert not Envelope.objects.exists()
+
+
+# --- envelope management --------------------------------------------------------------------
+
+
+def test_the_envelopes_page_shows_figures_recomputed_from_the_claims(client):
+    w = money_world(asks=OVERSUBSCRIBED)
+    Claim.objects.create(
+        envelope=w.envelope,
+        claimant=Actor.objects.filter(claims__isnull=False).first(),
+        relay=w.relay,
+        status=ClaimStatus.SUBMITTED,
+        units_cents=1_000,
+    )
+    login(client, w.funder_user)
+    response = client.get(reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug}))
+    figures = response.context["figures"]
+    approved = Claim.objects.filter(envelope=w.envelope, status=ClaimStatus.APPROVED)
+    asked = sum(c.units_cents + c.expenses_cents for c in approved)
+    assert figures.asked_cents == asked == sum(OVERSUBSCRIBED)
+    assert figures.waiting == 1
+    assert figures.oversubscribed
+    assert figures.ratio == round(Decimal(asked) / w.envelope.total_cents, 2)
+    page = response.content.decode()
+    assert format_euros(asked) in page
+    assert "Calculer la répartition" in page
+
+
+def test_allocating_and_transfers_from_the_page(client):
+    w = money_world(asks=OVERSUBSCRIBED)
+    login(client, w.funder_user)
+    manage = reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug})
+    response = client.post(reverse("funding:allocate", kwargs={"slug": w.envelope.slug}))
+    assert response.status_code == 302 and response.url == manage + "#repartition"
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.SCHEDULED}
+
+    response = client.post(
+        reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}),
+        {
+            "virement-relay": w.relay.pk,
+            "virement-amount": "2 500,50",
+            "virement-date": YESTERDAY.isoformat(),
+            "virement-bank_reference": "RB-2020-29-1",
+        },
+    )
+    assert response.status_code == 302
+    transfer = Transfer.objects.get(kind=TransferKind.FUNDER_TO_RELAY)
+    assert transfer.amount_cents == 250_050
+    figures = client.get(manage).context["figures"]
+    by_relay = {m.relay.pk: m for m in figures.relays}
+    allocated_29 = sum(
+        c.allocated_cents for c in Claim.objects.filter(envelope=w.envelope, relay=w.relay)
+    )
+    assert by_relay[w.relay.pk].allocated_cents == allocated_29
+    assert by_relay[w.relay.pk].received_cents == 250_050
+    assert by_relay[w.relay.pk].to_receive_cents == allocated_29 - 250_050
+
+
+def test_a_bad_transfer_is_answered_at_the_field(client):
+    w = money_world()
+    login(client, w.funder_user)
+    response = client.post(
+        reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}),
+        {
+            "virement-relay": w.relay.pk,
+            "virement-amount": "-5",
+            "virement-date": YESTERDAY.isoformat(),
+            "virement-bank_reference": "RB",
+        },
+    )
+    assert response.status_code == 200
+    assert "négatif" in " ".join(response.context["transfer_form"].errors["amount"])
+    assert not Transfer.objects.exists()
+
+
+def test_a_rerun_after_payment_is_refused_with_a_message(client):
+    w = allocated_world()
+    login(client, w.funder_user)
+    response = client.post(
+        reverse("funding:allocate", kwargs={"slug": w.envelope.slug}), follow=True
+    )
+    assert "déjà payées" in response.content.decode()
+
+
+def test_only_the_envelopes_funder_or_an_administrator_manages_it(client):
+    w = money_world(asks=(100_000,))
+    slug = {"slug": w.envelope.slug}
+    outsiders = [
+        funder_user(FunderFactory()),  # another funder's person
+        w.treasurer_user,
+        UserFactory(),
+    ]
+    for user in outsiders:
+        login(client, user)
+        assert client.get(reverse("funding:envelope_manage", kwargs=slug)).status_code == 403
+        assert client.post(reverse("funding:allocate", kwargs=slug)).status_code == 403
+        assert client.post(reverse("funding:transfer_add", kwargs=slug), {}).status_code == 403
+    assert Claim.objects.get().status == ClaimStatus.APPROVED
+    for user in (w.funder_user, user_with_role("funder"), user_with_role("platform_admin")):
+        login(client, user)
+        assert client.get(reverse("funding:envelope_manage", kwargs=slug)).status_code == 200
+
+
+# --- payouts --------------------------------------------------------------------------------
+
+
+def test_the_treasurer_pays_and_a_second_click_pays_nothing_more(client):
+    w = money_world(asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    claim = w.claims[0]
+    url = reverse("funding:pay", kwargs={"pk": claim.pk})
+    login(client, w.treasurer_user)
+    assert "Enregistrer le paiement" in client.get(url).content.decode()
+    data = {"date": YESTERDAY.isoformat(), "bank_reference": "VIR-2020-0001"}
+
+    first = client.post(url, data, follow=True).content.decode()
+    second = client.post(url, data, follow=True).content.decode()
+
+    assert "Paiement de" in first and "enregistré" in first
+    assert "déjà payée" in second
+    assert Transfer.objects.filter(claim=claim).count() == 1
+    assert LedgerEntry.objects.filter(kind="transfer").count() == 1
+
+
+def test_only_the_treasurer_of_the_claims_relay_pays_it(client):
+    w = money_world(asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    url = reverse("funding:pay", kwargs={"pk": w.claims[0].pk})
+    data = {"date": YESTERDAY.isoformat(), "bank_reference": "VIR-1"}
+    for user in (w.other_treasurer, w.funder_user, user_with_role("platform_admin")):
+        login(client, user)
+        assert client.post(url, data).status_code == 403
+    assert not Transfer.objects.exists()
+    # The other relay's treasurer does not even see it; an administrator does, without form.
+    login(client, w.other_treasurer)
+    assert client.get(url).status_code == 403
+    login(client, user_with_role("platform_admin"))
+    page = client.get(url)
+    assert page.status_code == 200 and "Enregistrer le paiement" not in page.content.decode()
+
+
+def test_a_payment_without_reference_is_answered_at_the_field(client):
+    w = money_world(asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    login(client, w.treasurer_user)
+    response = client.post(
+        reverse("funding:pay", kwargs={"pk": w.claims[0].pk}),
+        {"date": YESTERDAY.isoformat(), "bank_reference": ""},
+    )
+    assert response.status_code == 200
+    assert "bank_reference" in response.context["form"].errors
+    assert not Transfer.objects.exists()
+
+
+# --- coverage and ledger --------------------------------------------------------------------
+
+
+def test_an_administrator_reconfigures_coverage_and_everyone_sees_the_history(client):
+    w = money_world()
+    login(client, user_with_role("platform_admin"))
+    response = client.post(
+        reverse("funding:coverages"),
+        {
+            "relay": w.relay.pk,
+            "departement": "56",
+            "valid_from": "2021-01-01",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    page = client.get(reverse("funding:coverages"))
+    rows = page.context["rows"]
+    morbihan = [r for r in rows if r.coverage.departement_id == "56"]
+    assert [(r.coverage.relay, r.past, r.current) for r in morbihan] == [
+        (w.other_relay, True, False),
+        (w.relay, False, True),
+    ]
+    assert "Enregistrer la couverture" not in page.content.decode()
+
+
+def test_only_administrators_post_coverage(client):
+    w = money_world()
+    for user in (w.funder_user, w.treasurer_user):
+        login(client, user)
+        response = client.post(
+            reverse("funding:coverages"),
+            {"relay": w.relay.pk, "departement": "56", "valid_from": "2021-01-01"},
+        )
+        assert response.status_code == 403
+    assert Coverage.objects.filter(departement=Departement.objects.get(code="56")).count() == 1
+
+
+def test_the_ledger_page_shows_the_verification(client):
+    allocated_world()
+    login(client, user_with_role("platform_admin"))
+    page = client.get(reverse("funding:ledger")).content.decode()
+    assert "Registre intact" in page
+    last = LedgerEntry.objects.order_by("-position").first()
+    assert last.hash in page
+    first = LedgerEntry.objects.order_by("position").first()
+    LedgerEntry.objects.filter(pk=first.pk).update(payload={**first.payload, "by": None})
+    page = client.get(reverse("funding:ledger")).content.decode()
+    assert "Registre altéré" in page
+
+
+def test_the_ledger_is_for_funders_and_administrators(client):
+    allocated_world()
+    for user, status in (
+        (UserFactory(), 403),
+        (user_with_role("relay_treasurer"), 403),
+        (funder_user(FunderFactory()), 200),
+        (user_with_role("platform_admin"), 200),
+    ):
+        login(client, user)
+        assert client.get(reverse("funding:ledger")).status_code == status

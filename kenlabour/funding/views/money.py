@@ -1,0 +1,302 @@
+"""The money room: a funder opens an envelope, follows it, runs its allocation and records
+its transfers to the relays; a relay's treasurer records a claim's payout; administrators
+reconfigure the relays' coverage; funders and administrators read the ledger and its
+verification. Thin views: a form parses, a service decides, a selector reads. Every page
+works without JavaScript."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kenlabour.accounts.enums import Role
+from kenlabour.accounts.perms import can, holds_anywhere, is_platform_admin
+from kenlabour.funding.forms.money import CoverageForm, EnvelopeForm, PayForm, TransferForm
+from kenlabour.funding.models import Claim, Envelope
+from kenlabour.funding.selectors import money as selectors
+from kenlabour.funding.services import money as services
+from kenlabour.funding.templatetags.funding_claims import format_euros
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown at its field (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _envelope(slug: str) -> Envelope:
+    try:
+        return selectors.envelope_for_manage(slug)
+    except Envelope.DoesNotExist:
+        raise Http404 from None
+
+
+def _managed_envelope(request, slug: str) -> Envelope:
+    envelope = _envelope(slug)
+    if not services.may_manage(request.user, envelope):
+        raise PermissionDenied
+    return envelope
+
+
+# --- envelopes ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def envelope_create(request):
+    """A new envelope: the campaign is chosen first (`?campagne=`), so that its item types
+    get their rate fields, without JavaScript."""
+    if not can(request.user, "funding.create_envelope"):
+        raise PermissionDenied
+    campaigns = list(selectors.campaigns())
+    wanted = request.GET.get("campagne", "")
+    campaign = next(
+        (c for c in campaigns if str(c.pk) == wanted), campaigns[0] if campaigns else None
+    )
+    form = None
+    if campaign is not None:
+        form = EnvelopeForm(request.POST or None, user=request.user, campaign=campaign)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                envelope = services.create_envelope(
+                    request.user,
+                    funder=data["funder"],
+                    campaign=campaign,
+                    name=data["name"],
+                    total_cents=data["total"],
+                    cap_cents=data["cap"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    decision_reference=data["decision_reference"],
+                    convention_date=data["convention_date"],
+                    rates=form.rates(),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Enveloppe « %(name)s » ouverte : %(total)s.")
+                    % {"name": envelope.name, "total": format_euros(envelope.total_cents)},
+                )
+                return redirect("funding:envelope_manage", slug=envelope.slug)
+    return render(
+        request,
+        "funding/money_envelope_create.html",
+        {"campaigns": campaigns, "campaign": campaign, "form": form},
+    )
+
+
+def _manage_page(request, envelope: Envelope, transfer_form=None):
+    figures = selectors.envelope_figures(envelope)
+    return render(
+        request,
+        "funding/money_envelope_manage.html",
+        {
+            "envelope": envelope,
+            "figures": figures,
+            "claims": list(selectors.envelope_claims(envelope)),
+            "transfers": list(selectors.envelope_transfers(envelope)),
+            "transfer_form": transfer_form or TransferForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def envelope_manage(request, slug):
+    """The envelope seen by its funder: figures, claims and their shares, transfers."""
+    return _manage_page(request, _managed_envelope(request, slug))
+
+
+@login_required
+@require_POST
+def allocate(request, slug):
+    """Run (or rerun, before any payout) the allocation of the envelope."""
+    envelope = _managed_envelope(request, slug)
+    try:
+        run = services.allocate(request.user, envelope)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        result = run.result
+        messages.success(
+            request,
+            _(
+                "Répartition calculée : %(allocated)s attribués à %(count)s demandes "
+                "(%(scheduled)s programmées, %(corrected)s parts corrigées)."
+            )
+            % {
+                "allocated": format_euros(result.allocated_cents),
+                "count": len(result.shares),
+                "scheduled": run.scheduled,
+                "corrected": run.corrected,
+            },
+        )
+    return redirect(reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#repartition")
+
+
+@login_required
+@require_POST
+def transfer_add(request, slug):
+    """A transfer from the funder to a relay (the form is on the envelope's page)."""
+    envelope = _managed_envelope(request, slug)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = services.add_transfer(
+                request.user,
+                envelope,
+                relay=data["relay"],
+                amount_cents=data["amount"],
+                date=data["date"],
+                bank_reference=data["bank_reference"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Virement de %(amount)s à %(relay)s enregistré.")
+                % {"amount": format_euros(transfer.amount_cents), "relay": transfer.relay.name},
+            )
+            return redirect(
+                reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#virements"
+            )
+    return _manage_page(request, envelope, transfer_form=form)
+
+
+# --- payouts --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request, pk):
+    """A claim's payout: the relay's treasurer records it (date, bank reference); the
+    claimant's people and administrators see it."""
+    try:
+        claim = selectors.claim_to_pay(pk)
+    except Claim.DoesNotExist:
+        raise Http404 from None
+    may_pay = can(request.user, "funding.pay_claim", claim)
+    if request.method == "POST":
+        if not may_pay:
+            raise PermissionDenied
+    elif not (may_pay or can(request.user, "funding.see_claim", claim)):
+        raise PermissionDenied
+    form = PayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer, created = services.pay_claim(
+                request.user,
+                claim,
+                date=form.cleaned_data["date"],
+                bank_reference=form.cleaned_data["bank_reference"],
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect("funding:pay", pk=pk)
+            _add_errors(form, error)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Paiement de %(amount)s enregistré (référence %(reference)s).")
+                    % {
+                        "amount": format_euros(transfer.amount_cents),
+                        "reference": transfer.bank_reference,
+                    },
+                )
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Cette demande est déjà payée (virement %(reference)s du %(date)s) : "
+                        "rien de plus n'a été versé."
+                    )
+                    % {
+                        "reference": transfer.bank_reference,
+                        "date": date_format(transfer.date, "j F Y"),
+                    },
+                )
+            return redirect("funding:pay", pk=pk)
+    return render(
+        request,
+        "funding/money_pay.html",
+        {
+            "claim": claim,
+            "payout": selectors.payout_of(claim),
+            "may_pay": may_pay,
+            "form": form,
+        },
+    )
+
+
+# --- coverage and ledger ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def coverages(request):
+    """Which relay covers which département, when: current, past and future rows. An
+    administrator adds a coverage from a date (the previous relay stops the day before)."""
+    may_configure = can(request.user, "funding.configure_coverage")
+    if request.method == "POST" and not may_configure:
+        raise PermissionDenied
+    form = CoverageForm(request.POST or None) if may_configure else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            coverage = services.add_coverage(
+                request.user,
+                relay=data["relay"],
+                departement=data["departement"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(relay)s couvre %(departement)s à partir du %(date)s.")
+                % {
+                    "relay": coverage.relay.name,
+                    "departement": coverage.departement.name,
+                    "date": date_format(coverage.valid_from, "j F Y"),
+                },
+            )
+            return redirect("funding:coverages")
+    return render(
+        request,
+        "funding/money_coverages.html",
+        {"rows": selectors.coverage_history(), "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def ledger(request):
+    """The ledger's entries with their hashes, and the chain verified from the start."""
+    if not (is_platform_admin(request.user) or holds_anywhere(request.user, Role.FUNDER)):
+        raise PermissionDenied
+    check = selectors.ledger_check()
+    return render(
+        request,
+        "funding/money_ledger.html",
+        {
+            "check": check,
+            "broken": set(check.broken),
+            "page_obj": selectors.ledger_page(request.GET.get("page")),
+        },
+    )
