@@ -30,6 +30,10 @@ OTHER_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Ra
 DELIMITERS = (";", ",", "\t")
 
 
+# The longest cell a spreadsheet row may hold (the csv module's default field limit).
+MAX_CELL_LENGTH = 131_072
+
+
 class SpreadsheetError(ValueError):
     """The file cannot be read as a table. `code` says why; `params` say what was found.
 
@@ -138,10 +142,15 @@ def _csv_records(text: str) -> Iterator[list[str]]:
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from reader
+        for record in reader:
+            # A quote left open swallows the rest of the file into one cell. The csv
+            # module's own limit is process-wide and other libraries raise it, so the
+            # cell's length is checked here.
+            if any(len(cell) > MAX_CELL_LENGTH for cell in record):
+                raise SpreadsheetError("unreadable_line", line=reader.line_num)
+            yield record
     except csv.Error:
-        # A NUL byte, or a quote left open that swallowed the rest of the file into a
-        # cell longer than the csv module accepts: say where it went wrong.
+        # A NUL byte, or a cell longer than the csv module accepts: say where.
         raise SpreadsheetError("unreadable_line", line=reader.line_num) from None
 
 

@@ -3,6 +3,7 @@ separator from the header, line numbers as the spreadsheet shows them."""
 
 import csv
 import io
+import sys
 import zipfile
 
 import pytest
@@ -98,9 +99,18 @@ def test_what_is_not_a_table_is_refused_by_its_content(data, code):
     assert error_of(data).code == code
 
 
-def test_a_quote_left_open_is_refused_naming_its_line():
-    data = b'nom;type\nA;collectif\n"B;collectif\n' + b"x" * 200_000
-    error = error_of(data)
+@pytest.mark.parametrize("csv_limit", [None, sys.maxsize])
+def test_a_quote_left_open_is_refused_naming_its_line(csv_limit):
+    """Even when another library has raised the csv module's process-wide field limit
+    (frictionless does, on import)."""
+    previous = csv.field_size_limit()
+    if csv_limit is not None:
+        csv.field_size_limit(csv_limit)
+    try:
+        data = b'nom;type\nA;collectif\n"B;collectif\n' + b"x" * 200_000
+        error = error_of(data)
+    finally:
+        csv.field_size_limit(previous)
     assert error.code == "unreadable_line"
     assert error.params["line"] >= 3
 
