@@ -61,7 +61,7 @@ def _day(date: datetime.date) -> str:
 def _locked(claim: Claim) -> Claim:
     """The claim's row, locked until the end of the transaction, as it is now."""
     return (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("envelope", "claimant", "relay")
         .get(pk=claim.pk)
     )
