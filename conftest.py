@@ -114,3 +114,70 @@ def login_browser(live_server):
         )
 
     return login
+
+
+# --- The demo as a test fixture (shared/DESIGN.md §6: the demo is the test) ---------------
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """The real Brittany demo (`manage.py demo`), built once for a test module and committed,
+    so that a live server on another connection sees it; emptied afterwards (but for the
+    gazetteer), so that the tests that follow find the database as they expect it."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    # pytest-django sets up the test database only for a run that selects a test marked
+    # django_db: without one, this would build (and then empty) the real database.
+    if not str(connection.settings_dict["NAME"]).startswith(("test_", "file:memorydb")):
+        pytest.fail("a module that uses the demo must be marked django_db", pytrace=False)
+    with django_db_blocker.unblock():
+        call_command("demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_site, django_db_blocker):
+    """A live server of its own over the demo, outside any test transaction: the demo
+    stays committed between the tests of a module (pytest-django's `live_server` would
+    empty the database after each test)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost:0")
+    server._live_server_modified_settings.enable()
+    yield server
+    server._live_server_modified_settings.disable()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_sessions(demo_site, django_db_blocker):
+    """A committed session cookie for each demo account, by e-mail."""
+    from django.test import Client
+
+    from kenlabour.accounts.demo import DEMO_ACCOUNTS
+    from kenlabour.accounts.models import User
+
+    cookies = {}
+    with django_db_blocker.unblock():
+        for email, *_rest in DEMO_ACCOUNTS:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            cookies[email] = client.cookies["sessionid"].value
+    return cookies
+
+
+@pytest.fixture
+def demo_login(demo_server, demo_sessions):
+    """Log a browser context in as a demo account (by e-mail)."""
+
+    def login(context, email):
+        context.add_cookies(
+            [{"name": "sessionid", "value": demo_sessions[email], "url": demo_server.url}]
+        )
+
+    return login

@@ -557,3 +557,26 @@ NOT_PAGES |= {"funding:allocate", "funding:transfer_add"}
 
 def axe_version() -> str:
     return AXE_VERSION_FILE.read_text().strip().rpartition("@")[2]
+
+
+# --- Query budgets of the demo crawl (kenlabour/web/tests/test_demo_crawl.py) -------------
+# A page's budget is the largest of its audited entries above, unless the demo's data shows
+# more choice lists or sections than the audit's small data; it never grows with rows.
+DEFAULT_QUERY_BUDGET = 20
+DEMO_QUERY_BUDGETS: dict[str, int] = {
+    # Signed in, a page also asks the person's roles and what they may do there.
+    "network:actor": 15,
+    "lab:experiments": 14,
+    # Exports stream their rows by chunks of actors (network.selectors.CHUNK_SIZE), two to
+    # five queries a chunk: bounded memory, and queries that grow with the rows by design.
+    "network:export_csv": 40,
+    "network:export_xlsx": 40,
+    "network:export_geojson": 40,
+}
+
+
+def query_budget(url_name: str) -> int:
+    if url_name in DEMO_QUERY_BUDGETS:
+        return DEMO_QUERY_BUDGETS[url_name]
+    audited = [page.max_queries for page in PAGES if page.url_name == url_name]
+    return max(audited, default=DEFAULT_QUERY_BUDGET)

@@ -1,0 +1,316 @@
+"""Walk the platform as a person would: from the home page, by the links and forms each page
+shows, with Django's test client.
+
+`crawl(client, role)` follows every link of the site that a page offers (a few instances of
+each URL pattern and query shape, so that 1,500 needs do not mean 1,500 visits), and records
+for each page its status, its number of queries and the forms it holds. `submit_forms` then
+sends each form found once empty and once with the values the page put in it, each in a
+transaction rolled back afterwards, so that the demo stays as it was for the next role.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
+
+# URL prefixes that are not pages of the platform (Django's admin is staff tooling, files
+# are served by whitenoise or the web server).
+SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")
+# Forms the crawler does not send: they would end the role's session or change its
+# language for the pages still to visit (both are tested on their own).
+SKIPPED_FORMS = {"accounts:logout", "set_language"}
+HTML = "text/html"
+
+
+@dataclass
+class Form:
+    page: str  # the URL of the page that holds it
+    action: str
+    method: str
+    fields: list[tuple[str, str]]  # (name, initial value) in the order of the page
+    names: frozenset[str]
+
+    def shape(self) -> tuple:
+        return (url_name(self.action), self.method, self.names)
+
+
+@dataclass
+class Visit:
+    url: str
+    url_name: str
+    status: int
+    queries: int
+    content_type: str
+    error: str = ""
+    referrer: str = ""  # the page whose link led here
+
+
+@dataclass
+class Submission:
+    form: Form
+    how: str  # "vide" or "valeurs initiales"
+    status: int
+    writes_on_refusal: list[str] = field(default_factory=list)
+    error: str = ""
+    location: str = ""  # where a successful submission leads
+
+
+@dataclass
+class CrawlResult:
+    role: str
+    visits: list[Visit] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+    # Named URLs seen in a link, a form's action or a script's data attribute.
+    seen_names: set[str] = field(default_factory=set)
+    # Tables whose row counts changed while the pages were only read (GET).
+    changed_by_reading: list[str] = field(default_factory=list)
+
+    def pages(self) -> list[Visit]:
+        return [v for v in self.visits if v.content_type.startswith(HTML) and v.status == 200]
+
+
+class _PageParser(HTMLParser):
+    """Links (`href`, `data-*` URLs) and forms (their fields with initial values)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: tuple[str, list[str], list[str]] | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name, value in attrs.items():
+            if value and (name == "href" or (name.startswith("data-") and value.startswith("/"))):
+                self.links.append(value)
+        if tag == "form":
+            self._form = {
+                "action": attrs.get("action") or "",
+                "method": (attrs.get("method") or "get").lower(),
+                "fields": [],
+                "names": set(),
+            }
+            self.forms.append(self._form)
+            return
+        form = self._form
+        if form is None:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            form["names"].add(name)
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                return
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    form["fields"].append((name, attrs.get("value") or "on"))
+                return
+            form["fields"].append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            form["names"].add(name)
+            self._select = (name, [], [])
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value")
+            if value is None:
+                value = ""
+            self._select[1].append(value)
+            if "selected" in attrs:
+                self._select[2].append(value)
+        elif tag == "textarea" and name:
+            form["names"].add(name)
+            self._textarea = name
+            self._text = []
+        elif tag == "button" and name:
+            form["names"].add(name)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            name, options, selected = self._select
+            for value in selected or options[:1]:
+                self._form["fields"].append((name, value))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None and self._form is not None:
+            self._form["fields"].append((self._textarea, "".join(self._text).lstrip("\n")))
+            self._textarea = None
+
+
+def url_name(url: str) -> str:
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return ""
+    return match.view_name
+
+
+def internal(base: str, href: str) -> str | None:
+    """The site-relative URL of a link, or None for what is not a page of the site."""
+    if href.startswith(("mailto:", "tel:", "javascript:", "#", "data:")):
+        return None
+    url = urljoin(base, href)
+    parts = urlsplit(url)
+    if parts.scheme not in {"", "http"} or parts.netloc not in {"", "testserver"}:
+        return None
+    if parts.path.startswith(SKIPPED_PREFIXES):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def shape(url: str) -> tuple[str, frozenset[str]]:
+    parts = urlsplit(url)
+    return url_name(url), frozenset(key for key, _ in parse_qsl(parts.query))
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception, where it was raised in the project's code, and in which template."""
+    lines = traceback.format_exception_only(type(exc), exc)
+    project = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if "/kenlabour/" in frame.filename and "/tests/" not in frame.filename
+    ]
+    lines += traceback.format_list(project[-3:])
+    debug = getattr(exc, "template_debug", None)
+    if debug:
+        lines.append(f"  template {debug['name']}, line {debug['line']}: {debug['during']}\n")
+    return "".join(lines).strip()
+
+
+def crawl(
+    client, role: str, seeds: tuple[str, ...] = (), per_shape: int = 4, limit: int = 1500
+) -> CrawlResult:
+    """Visit the site from its home page (and from `seeds`, the links e-mails carry) by the
+    links its pages show."""
+    result = CrawlResult(role=role)
+    queue = [(url, "") for url in ("/", *seeds)]
+    queued = {url for url, _referrer in queue}
+    per_shape_count: dict[tuple, int] = defaultdict(int)
+    form_shapes: set[tuple] = set()
+    connection = connections[DEFAULT_DB_ALIAS]
+    while queue and len(result.visits) < limit:
+        url, referrer = queue.pop(0)
+        name = url_name(url)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+        except Exception as exc:  # the crawl reports every crash, then goes on
+            result.visits.append(Visit(url, name, 500, 0, "", _describe(exc), referrer))
+            continue
+        content_type = response.get("Content-Type", "")
+        result.visits.append(
+            Visit(url, name, response.status_code, len(queries), content_type, "", referrer)
+        )
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = internal(url, response["Location"])
+            if target and target not in queued:
+                queued.add(target)
+                queue.append((target, referrer))
+            continue
+        if response.status_code != 200 or not content_type.startswith(HTML):
+            continue
+        parser = _PageParser()
+        parser.feed(response.content.decode(response.charset or "utf-8"))
+        for href in parser.links:
+            target = internal(url, href)
+            if target is None:
+                continue
+            target_name = url_name(target)
+            if target_name:
+                result.seen_names.add(target_name)
+            if target in queued:
+                continue
+            key = shape(target)
+            if per_shape_count[key] >= per_shape:
+                continue
+            per_shape_count[key] += 1
+            queued.add(target)
+            queue.append((target, url))
+        for raw in parser.forms:
+            action = internal(url, raw["action"]) if raw["action"] else url
+            if action is None:
+                continue
+            form = Form(url, action, raw["method"], raw["fields"], frozenset(raw["names"]))
+            action_name = url_name(action)
+            if action_name:
+                result.seen_names.add(action_name)
+            if form.shape() in form_shapes or action_name in SKIPPED_FORMS:
+                continue
+            form_shapes.add(form.shape())
+            result.forms.append(form)
+    return result
+
+
+def _row_counts(connection) -> dict[str, int]:
+    tables = [
+        t
+        for t in connection.introspection.django_table_names(only_existing=True)
+        if not t.startswith(("territories_", "django_session", "axes_"))
+    ]
+    sql = " UNION ALL ".join(
+        f"SELECT '{t}', COUNT(*) FROM {connection.ops.quote_name(t)}"  # noqa: S608 - table names
+        for t in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(cursor.fetchall())
+
+
+def submit_forms(client, result: CrawlResult) -> None:
+    """Send each form once empty and once with its initial values, each in a transaction
+    that is rolled back. A refusal (anything but a redirection) must leave every table as
+    it was; no submission may crash."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    for form in result.forms:
+        csrf = [(n, v) for n, v in form.fields if n == "csrfmiddlewaretoken"]
+        attempts = [("vide", csrf), ("valeurs initiales", form.fields)]
+        for how, values in attempts:
+            submission = Submission(form, how, 0)
+            try:
+                with transaction.atomic():
+                    before = _row_counts(connection)
+                    if form.method == "post":
+                        response = client.post(form.action, _as_dict(values))
+                    else:
+                        query = urlencode([(n, v) for n, v in values if n != "csrfmiddlewaretoken"])
+                        sep = "&" if "?" in form.action else "?"
+                        response = client.get(form.action + (sep + query if query else ""))
+                    submission.status = response.status_code
+                    if response.status_code in (301, 302, 303, 307, 308):
+                        submission.location = internal(form.action, response["Location"]) or ""
+                        if name := url_name(submission.location):
+                            result.seen_names.add(name)
+                    else:
+                        after = _row_counts(connection)
+                        submission.writes_on_refusal = sorted(
+                            f"{t}: {before.get(t, 0)} → {n}"
+                            for t, n in after.items()
+                            if before.get(t, 0) != n
+                        )
+                    transaction.set_rollback(True)
+            except Exception as exc:  # reported by the tests, with its traceback
+                submission.status = 500
+                submission.error = _describe(exc)
+            result.submissions.append(submission)
+
+
+def _as_dict(values: list[tuple[str, str]]) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = defaultdict(list)
+    for name, value in values:
+        data[name].append(value)
+    return dict(data)
