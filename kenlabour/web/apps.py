@@ -7,4 +7,7 @@ class WebConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
-        from kenlabour.web import checks  # noqa: F401  (registers the theme contrast check)
+        from kenlabour.web import (
+            checks,  # noqa: F401  (registers the theme contrast check)
+            lookups,  # noqa: F401  (integer `__in` past the column's range)
+        )

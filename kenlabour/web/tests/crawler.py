@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
+from kenlabour.web.confirm import CONFIRMED_FIELD
+
 # URL prefixes that are not pages of the platform (Django's admin is staff tooling, files
 # are served by whitenoise or the web server).
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")
@@ -36,6 +38,7 @@ class Form:
     method: str
     fields: list[tuple[str, str]]  # (name, initial value) in the order of the page
     names: frozenset[str]
+    kinds: dict[str, str] = field(default_factory=dict)  # name → input type, "select"…
 
     def shape(self) -> tuple:
         return (url_name(self.action), self.method, self.names)
@@ -60,6 +63,7 @@ class Submission:
     writes_on_refusal: list[str] = field(default_factory=list)
     error: str = ""
     location: str = ""  # where a successful submission leads
+    accepted_hostile: bool = False  # a date or number no one can mean was saved
 
 
 @dataclass
@@ -100,6 +104,7 @@ class _PageParser(HTMLParser):
                 "method": (attrs.get("method") or "get").lower(),
                 "fields": [],
                 "names": set(),
+                "kinds": {},
             }
             self.forms.append(self._form)
             return
@@ -110,6 +115,7 @@ class _PageParser(HTMLParser):
         if tag == "input" and name:
             kind = (attrs.get("type") or "text").lower()
             form["names"].add(name)
+            form["kinds"].setdefault(name, kind)
             if kind in {"submit", "button", "image", "reset", "file"}:
                 return
             if kind in {"checkbox", "radio"}:
@@ -119,6 +125,7 @@ class _PageParser(HTMLParser):
             form["fields"].append((name, attrs.get("value") or ""))
         elif tag == "select" and name:
             form["names"].add(name)
+            form["kinds"][name] = "select"
             self._select = (name, [], [])
         elif tag == "option" and self._select is not None:
             value = attrs.get("value")
@@ -129,6 +136,7 @@ class _PageParser(HTMLParser):
                 self._select[2].append(value)
         elif tag == "textarea" and name:
             form["names"].add(name)
+            form["kinds"][name] = "textarea"
             self._textarea = name
             self._text = []
         elif tag == "button" and name:
@@ -245,7 +253,9 @@ def crawl(
             action = internal(url, raw["action"]) if raw["action"] else url
             if action is None:
                 continue
-            form = Form(url, action, raw["method"], raw["fields"], frozenset(raw["names"]))
+            form = Form(
+                url, action, raw["method"], raw["fields"], frozenset(raw["names"]), raw["kinds"]
+            )
             action_name = url_name(action)
             if action_name:
                 result.seen_names.add(action_name)
@@ -271,21 +281,66 @@ def _row_counts(connection) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def submit_forms(client, result: CrawlResult) -> None:
-    """Send each form once empty and once with its initial values, each in a transaction
-    that is rolled back. A refusal (anything but a redirection) must leave every table as
-    it was; no submission may crash."""
+# Values a careless or hostile person may type: far past a 64-bit integer, a date of year 1
+# or 9999, a text of 100,000 characters. No field may crash on them, and no date or number
+# field may accept them.
+HUGE_NUMBER = "9" * 25
+HOSTILE = {
+    "number": [HUGE_NUMBER, "-" + HUGE_NUMBER],
+    "date": ["0001-01-01", "9999-12-31"],
+    "datetime-local": ["0001-01-01T00:00", "9999-12-31T23:59"],
+    "time": ["99:99"],
+    "select": [HUGE_NUMBER],
+    "checkbox": [HUGE_NUMBER],
+    "radio": [HUGE_NUMBER],
+    "text": ["x" * 100_000, HUGE_NUMBER],
+    "search": ["x" * 100_000],
+    "textarea": ["x" * 100_000],
+    "email": ["x" * 100_000 + "@exemple.fr"],
+    "url": ["https://" + "x" * 100_000 + ".fr"],
+    "tel": ["9" * 100_000],
+}
+# A form that accepts one of these in such a field has no bound on it.
+MUST_REFUSE = {"number", "date", "datetime-local"}
+
+
+def hostile_attempts(form: Form) -> list[tuple[str, list[tuple[str, str]], bool]]:
+    """For each field, the form's initial values with that field alone made hostile:
+    (what was tried, the values, whether the form must refuse them)."""
+    attempts = []
+    for name, kind in form.kinds.items():
+        if name == "csrfmiddlewaretoken" or kind not in HOSTILE:
+            continue
+        for value in HOSTILE[kind]:
+            values = [(n, v) for n, v in form.fields if n != name] + [(name, value)]
+            shown = value if len(value) < 30 else f"{value[:12]}…({len(value)} caractères)"
+            attempts.append((f"{name}={shown}", values, kind in MUST_REFUSE))
+    return attempts
+
+
+def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None:
+    """Send each form once empty and once with its initial values (and, unless its shape is
+    already in `fuzzed`, once per field with a hostile value in it), each in a transaction
+    that is rolled back. A confirmation step is confirmed. A refusal (anything but a
+    redirection) must leave every table as it was; no submission may crash; a date or number
+    field must refuse what no one can mean."""
     connection = connections[DEFAULT_DB_ALIAS]
     for form in result.forms:
         csrf = [(n, v) for n, v in form.fields if n == "csrfmiddlewaretoken"]
-        attempts = [("vide", csrf), ("valeurs initiales", form.fields)]
-        for how, values in attempts:
+        attempts = [("vide", csrf, False), ("valeurs initiales", form.fields, False)]
+        if fuzzed is not None and form.shape() not in fuzzed:
+            fuzzed.add(form.shape())
+            attempts += hostile_attempts(form)
+        for how, values, must_refuse in attempts:
             submission = Submission(form, how, 0)
             try:
                 with transaction.atomic():
                     before = _row_counts(connection)
                     if form.method == "post":
                         response = client.post(form.action, _as_dict(values))
+                        if _is_confirmation(response):
+                            confirmed = [*values, (CONFIRMED_FIELD, "1")]
+                            response = client.post(form.action, _as_dict(confirmed))
                     else:
                         query = urlencode([(n, v) for n, v in values if n != "csrfmiddlewaretoken"])
                         sep = "&" if "?" in form.action else "?"
@@ -295,6 +350,7 @@ def submit_forms(client, result: CrawlResult) -> None:
                         submission.location = internal(form.action, response["Location"]) or ""
                         if name := url_name(submission.location):
                             result.seen_names.add(name)
+                        submission.accepted_hostile = must_refuse and form.method == "post"
                     else:
                         after = _row_counts(connection)
                         submission.writes_on_refusal = sorted(
@@ -307,6 +363,12 @@ def submit_forms(client, result: CrawlResult) -> None:
                 submission.status = 500
                 submission.error = _describe(exc)
             result.submissions.append(submission)
+
+
+def _is_confirmation(response) -> bool:
+    return response.status_code == 200 and any(
+        template.name == "web/confirm.html" for template in getattr(response, "templates", [])
+    )
 
 
 def _as_dict(values: list[tuple[str, str]]) -> dict[str, list[str]]:
