@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 from kenlabour.accounts.perms import can
 from kenlabour.lab import filetypes
 from kenlabour.lab.enums import ParticipantKind, RegistrationMode, RegistrationStatus
-from kenlabour.lab.models import Attendance, Registration, Workshop, WorkshopFile
+from kenlabour.lab.models import (
+    EARLIEST_DAY,
+    EARLIEST_MOMENT,
+    LATEST_DAY,
+    LATEST_MOMENT,
+    MAX_CAPACITY,
+    Attendance,
+    Registration,
+    Workshop,
+    WorkshopFile,
+)
 from kenlabour.lab.tasks import send_registration_email
 from kenlabour.network.enums import LinkSourceKind
 from kenlabour.network.services import record_cooperation
@@ -52,15 +62,33 @@ WORKSHOP_FIELDS = (
 )
 
 
+def out_of_bounds_message() -> str:
+    return _("Indiquez une date entre %(first)s et %(last)s.") % {
+        "first": EARLIEST_DAY.year,
+        "last": LATEST_DAY.year,
+    }
+
+
+def _check_day(day, field: str = "date") -> None:
+    if day is not None and not (EARLIEST_DAY <= day <= LATEST_DAY):
+        raise ValidationError({field: out_of_bounds_message()})
+
+
 def workshop_problems(fields: dict) -> dict[str, str]:
     """The invariants of a workshop, with the message each breach gets (by field)."""
     problems = {}
     starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
-    if starts_at and ends_at and ends_at <= starts_at:
+    for name in ("starts_at", "ends_at"):
+        moment = fields.get(name)
+        if moment is not None and not (EARLIEST_MOMENT <= moment < LATEST_MOMENT):
+            problems[name] = out_of_bounds_message()
+    if starts_at and ends_at and ends_at <= starts_at and "ends_at" not in problems:
         problems["ends_at"] = _("La fin de l'atelier doit être après son début.")
     capacity = fields.get("capacity")
     if capacity is not None and capacity < 1:
         problems["capacity"] = _("Un atelier a au moins une place : indiquez 1 ou plus.")
+    elif capacity is not None and capacity > MAX_CAPACITY:
+        problems["capacity"] = _("Indiquez au plus %(limit)s places.") % {"limit": MAX_CAPACITY}
     if not fields.get("commune") and not fields.get("online_url"):
         problems["commune"] = _(
             "Indiquez où a lieu l'atelier : une commune, un lien de visioconférence, ou les deux."
@@ -259,8 +287,11 @@ def send_due_reminders(*, now: datetime.datetime, site_url: str) -> int:
 # Attendance
 
 
-def _check_came_as(kind: str, organisation, directorate) -> None:
-    if kind == ParticipantKind.PUBLIC_AGENT and organisation is None:
+def _check_came_as(kind: str, organisation, directorate, organisation_name="") -> None:
+    """The rule of the sign-in sheet (forms.CameAsForm says it field by field): a public
+    agent gives an organisation, of the directory or typed; a directorate of the directory
+    belongs to the organisation given."""
+    if kind == ParticipantKind.PUBLIC_AGENT and organisation is None and not organisation_name:
         raise ValidationError(
             {"organisation": _("Pour un agent public, indiquez son organisation.")}
         )
@@ -286,7 +317,20 @@ def _feed_acquaintance_graph(workshop: Workshop) -> None:
 
 
 def _record(workshop: Workshop, **values) -> Attendance:
-    _check_came_as(values["kind"], values.get("organisation"), values.get("directorate"))
+    values["organisation_name"] = (values.get("organisation_name") or "").strip()[:200]
+    values["directorate_name"] = (values.get("directorate_name") or "").strip()[:200]
+    if values.get("organisation") is not None:
+        values["organisation_name"] = ""
+    if values.get("directorate") is not None or not (
+        values.get("organisation") is not None or values["organisation_name"]
+    ):
+        values["directorate_name"] = ""
+    _check_came_as(
+        values["kind"],
+        values.get("organisation"),
+        values.get("directorate"),
+        values["organisation_name"],
+    )
     if not values.get("name", "").strip():
         raise ValidationError({"name": _("Indiquez le nom de la personne.")})
     person = values.get("person")
@@ -311,7 +355,14 @@ def _actor_of(user):
 
 @transaction.atomic
 def mark_present(
-    user, registration: Registration, *, kind: str, organisation=None, directorate=None
+    user,
+    registration: Registration,
+    *,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """The facilitator ticks a registered person on the sign-in sheet."""
     workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
@@ -327,12 +378,38 @@ def mark_present(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
     )
 
 
 @transaction.atomic
+def unmark_present(user, attendance: Attendance) -> Registration | None:
+    """Undo a tick of the sign-in sheet (a person marked present by mistake): the
+    attendance is removed, the registration stays as it was. Returns the registration
+    (None for someone who came without registering)."""
+    workshop = Workshop.objects.select_for_update().get(pk=attendance.workshop_id)
+    if not can(user, "lab.take_attendance", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    found = Attendance.objects.filter(pk=attendance.pk, workshop=workshop).first()
+    if found is None:
+        raise ValidationError(_("Cette présence n'est plus notée : rien n'a changé."))
+    registration = found.registration
+    found.delete()
+    return registration
+
+
+@transaction.atomic
 def record_walk_in(
-    user, workshop: Workshop, *, name: str, kind: str, organisation=None, directorate=None
+    user,
+    workshop: Workshop,
+    *,
+    name: str,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """Someone came without registering: the facilitator writes them in."""
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
@@ -344,6 +421,8 @@ def record_walk_in(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
         walk_in=True,
     )
 
@@ -365,7 +444,16 @@ def workshop_for_code(code: str, now: datetime.datetime) -> Workshop | None:
 
 @transaction.atomic
 def sign_in_with_code(
-    user, *, code: str, name: str, email: str, kind: str, organisation=None, directorate=None
+    user,
+    *,
+    code: str,
+    name: str,
+    email: str,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """A participant signs themself in with the code the facilitator shows."""
     now = timezone.now()
@@ -399,6 +487,8 @@ def sign_in_with_code(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
         walk_in=registration is None,
     )
 
@@ -475,6 +565,7 @@ def save_experiment(user, fields: dict, experiment=None):
     from kenlabour.lab.enums import Phase
     from kenlabour.lab.models import Experiment, PhaseChange
 
+    _check_day(fields.get("started_on"), "started_on")
     if experiment is None:
         if not can(user, "lab.create_experiment", fields.get("lab")):
             raise PermissionDenied(
@@ -559,6 +650,7 @@ def change_phase(
         )
     errors = {}
     last = experiment.phase_changes.order_by("-date", "-pk").first()
+    _check_day(date)
     if date < experiment.started_on:
         errors["date"] = _("La date est antérieure au début de l'expérimentation.")
     elif last is not None and date < last.date:
@@ -602,6 +694,7 @@ def add_measurement(user, indicator, *, date: datetime.date, value):
         raise ValidationError(
             _("Cette expérimentation est arrêtée : on n'y ajoute plus de mesures.")
         )
+    _check_day(date)
     if date < experiment.started_on:
         raise ValidationError(
             {
@@ -684,6 +777,7 @@ def _editable_experiment(user, experiment, refusal: str, stopped_refusal: str = 
 
 
 def _check_date(experiment, date: datetime.date) -> None:
+    _check_day(date)
     if date < experiment.started_on:
         raise ValidationError(
             {

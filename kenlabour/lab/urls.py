@@ -15,6 +15,12 @@ urlpatterns = [
     path("ateliers/<slug:slug>/inscription/", views.register, name="register"),
     path("ateliers/<slug:slug>/invitation/", views.invite, name="invite"),
     path("ateliers/<slug:slug>/presences/", views.attendance, name="attendance"),
+    path("ateliers/<slug:slug>/presences/retirer/", views.attendance_undo, name="attendance_undo"),
+    path(
+        "ateliers/<slug:slug>/presences/imprimer/",
+        views.attendance_print,
+        name="attendance_print",
+    ),
     path("inscription/<str:token>/", views.registration, name="registration"),
     path("presence/", views.attendance_code, name="attendance_code"),
     path("series/<slug:slug>/", views.series, name="series"),

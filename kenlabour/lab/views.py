@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import forms, selectors, services
+from kenlabour.lab import forms, qrcodes, selectors, services
 from kenlabour.lab.enums import Phase
 from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
 from kenlabour.network import exports as spreadsheets
@@ -358,16 +358,43 @@ def _row_forms(sheet, bound=None):
     return row_forms
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def attendance(request, slug):
-    """The sign-in sheet: one POST per tick, htmx swaps the ticked row only."""
+def _sheet_or_404(request, slug):
     try:
         sheet = selectors.attendance_sheet(slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
     if not can(request.user, "lab.take_attendance", sheet.workshop):
         raise PermissionDenied
+    return sheet
+
+
+def _code_page_url(request, workshop) -> str:
+    return request.build_absolute_uri(
+        f"{reverse('lab:attendance_code')}?code={workshop.attendance_code}"
+    )
+
+
+def _row_response(request, sheet, registration_id, row_form=None):
+    """What htmx swaps after a tick or its undo: the row, and the count out of band."""
+    row = selectors.sheet_row(registration_id, sheet.workshop)
+    return render(
+        request,
+        "lab/_attendance_row.html",
+        {
+            "row": row,
+            "row_form": row_form or forms.CameAsForm(prefix=f"r{registration_id}"),
+            "workshop": sheet.workshop,
+            "present": selectors.present_count(sheet.workshop),
+            "count_out_of_band": True,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, slug):
+    """The sign-in sheet: one POST per tick, htmx swaps the ticked row and the count."""
+    sheet = _sheet_or_404(request, slug)
     bound = None
     walk_in_form = forms.WalkInForm()
     if request.method == "POST":
@@ -389,21 +416,12 @@ def attendance(request, slug):
                 except ValidationError as error:
                     _add_errors(bound, error)
             if request.htmx:
-                row = selectors.sheet_row(registration.pk, sheet.workshop)
-                return render(
-                    request,
-                    "lab/_attendance_row.html",
-                    {
-                        "row": row,
-                        "row_form": bound
-                        if bound.errors
-                        else forms.CameAsForm(prefix=bound.prefix),
-                        "workshop": sheet.workshop,
-                    },
+                return _row_response(
+                    request, sheet, registration.pk, bound if bound.errors else None
                 )
             if not bound.errors:
                 messages.success(
-                    request, _("%(name)s est noté présent.") % {"name": registration.name}
+                    request, _("Présence de %(name)s notée.") % {"name": registration.name}
                 )
                 return redirect(
                     f"{reverse('lab:attendance', kwargs={'slug': slug})}#inscrit-{registration.pk}"
@@ -423,10 +441,10 @@ def attendance(request, slug):
                 else:
                     messages.success(
                         request,
-                        _("%(name)s est noté présent (venu sans inscription).")
+                        _("Présence de %(name)s notée (sans inscription).")
                         % {"name": walk_in_form.cleaned_data["name"]},
                     )
-                    return redirect("lab:attendance", slug=slug)
+                    return redirect(f"{reverse('lab:attendance', kwargs={'slug': slug})}#compte")
         sheet = selectors.attendance_sheet(slug)
     return render(
         request,
@@ -434,18 +452,65 @@ def attendance(request, slug):
         {
             "sheet": sheet,
             "workshop": sheet.workshop,
+            "present": sheet.present,
             "row_forms": _row_forms(sheet, bound),
             "walk_in_form": walk_in_form,
+            "qr_code": qrcodes.svg_data_uri(_code_page_url(request, sheet.workshop)),
+            "code_page_url": _code_page_url(request, sheet.workshop),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_undo(request, slug):
+    """Undo a tick (marked present by mistake): the row comes back unticked."""
+    sheet = _sheet_or_404(request, slug)
+    found = selectors.attendance_of_sheet(sheet.workshop, request.POST.get("attendance", ""))
+    if found is None:
+        raise Http404
+    try:
+        registration = services.unmark_present(request.user, found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        registration = found.registration
+    else:
+        if not request.htmx:
+            messages.success(
+                request, _("La présence de %(name)s est retirée.") % {"name": found.name}
+            )
+    if request.htmx and registration is not None:
+        return _row_response(request, sheet, registration.pk)
+    anchor = f"inscrit-{registration.pk}" if registration is not None else "sans-inscription"
+    return redirect(f"{reverse('lab:attendance', kwargs={'slug': slug})}#{anchor}")
+
+
+@login_required
+@require_GET
+def attendance_print(request, slug):
+    """The paper sign-in sheet: everyone registered, blank lines for walk-ins, a column to
+    sign; the code and its QR code for those who prefer to sign in themselves."""
+    sheet = _sheet_or_404(request, slug)
+    return render(
+        request,
+        "lab/attendance_print.html",
+        {
+            "sheet": sheet,
+            "workshop": sheet.workshop,
+            "blank_lines": range(max(5, sheet.workshop.capacity - len(sheet.rows))),
+            "qr_code": qrcodes.svg_data_uri(_code_page_url(request, sheet.workshop)),
+            "code_page_url": _code_page_url(request, sheet.workshop),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def attendance_code(request):
-    """A participant signs in with the code the facilitator shows."""
-    initial = {}
+    """A participant signs in with the code the facilitator shows (the QR code of the
+    sheet brings the code along in the address)."""
+    initial = {"code": request.GET.get("code", "")[:12]}
     if request.user.is_authenticated:
-        initial = {"name": str(request.user), "email": request.user.email}
+        initial |= {"name": str(request.user), "email": request.user.email}
     form = forms.CodeSignInForm(request.POST or None, initial=initial)
     suggestions = selectors.came_as_suggestions()
     if request.method == "POST" and form.is_valid():
