@@ -592,6 +592,22 @@ class PhaseForm(forms.Form):
             (value, Phase(value).label) for value in phases.next_phases(experiment.phase)
         ]
 
+    def clean(self):
+        from kenlabour.lab.enums import Phase
+
+        data = super().clean()
+        phase = data.get("phase")
+        if phase == Phase.INCUBATOR:
+            if not (data.get("incubator") or "").strip():
+                self.add_error(
+                    "incubator", _("Nommez l'incubateur à qui l'expérimentation est confiée.")
+                )
+            if not (data.get("resulting_service") or "").strip():
+                self.add_error("resulting_service", _("Nommez le service qui en est né."))
+        if phase == Phase.STOPPED and not (data.get("stop_reason") or "").strip():
+            self.add_error("stop_reason", _("Dites pourquoi l'expérimentation est arrêtée."))
+        return data
+
 
 class MeasurementForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("Indicateur"), queryset=None, empty_label=None)

@@ -396,6 +396,8 @@ class Workshop(models.Model):
     attendance_code = models.CharField(_("code de présence"), max_length=12, blank=True)
     synthesis = models.TextField(_("synthèse"), blank=True)
     published = models.BooleanField(_("publié"), default=True)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(_("raison de l'annulation"), blank=True)
 
     class Meta:
         verbose_name = _("atelier")

@@ -103,7 +103,10 @@ def impact_rows(filters: ImpactFilters, as_of: datetime.date):
     last_day = as_of
     if selection.end is not None:
         last_day = min(as_of, selection.end + datetime.timedelta(days=impact.RETURN_WINDOW_DAYS))
-    workshops = Workshop.objects.filter(starts_at__lt=_local_midnight(last_day) + ONE_DAY)
+    # A cancelled workshop was never held: it counts for nothing.
+    workshops = Workshop.objects.filter(
+        starts_at__lt=_local_midnight(last_day) + ONE_DAY, cancelled_at__isnull=True
+    )
     experiments = Experiment.objects.filter(started_on__lte=last_day)
     phase_changes = PhaseChange.objects.filter(date__lte=last_day)
     if selection.start is not None:
@@ -391,6 +394,7 @@ class WorkshopPage:
     my_position: int | None
     # For the workshop's facilitators: who registered, in order, with their place in line.
     registrations: list[tuple[Registration, int | None]]
+    can_cancel: bool = False
 
 
 def workshop_page(user, slug: str) -> WorkshopPage:
@@ -431,6 +435,7 @@ def workshop_page(user, slug: str) -> WorkshopPage:
         seats_left=max(workshop.capacity - confirmed, 0),
         closed_reason=registration_closed_reason(workshop, timezone.now()),
         can_edit=can_edit,
+        can_cancel=can_edit and workshop.cancelled_at is None and workshop.ends_at > timezone.now(),
         my_registration=my_registration,
         my_position=positions.get(my_registration.pk) if my_registration else None,
         registrations=registrations if can_edit else [],
@@ -731,7 +736,9 @@ def lab_calendar(lab_slug: str, site_url: str) -> tuple[Lab, bytes]:
     lab = Lab.objects.get(slug=lab_slug)
     now = timezone.now()
     workshops = (
-        Workshop.objects.filter(lab=lab, published=True, starts_at__gte=now - CALENDAR_PAST)
+        Workshop.objects.filter(
+            lab=lab, published=True, cancelled_at__isnull=True, starts_at__gte=now - CALENDAR_PAST
+        )
         .select_related("commune")
         .order_by("starts_at", "pk")
     )

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import filetypes
+from kenlabour.lab import filetypes, notifications
 from kenlabour.lab.enums import ParticipantKind, RegistrationMode, RegistrationStatus
 from kenlabour.lab.models import (
     EARLIEST_DAY,
@@ -26,7 +26,6 @@ from kenlabour.lab.models import (
     Workshop,
     WorkshopFile,
 )
-from kenlabour.lab.tasks import send_registration_email
 from kenlabour.network.enums import LinkSourceKind
 from kenlabour.network.services import record_cooperation
 
@@ -149,7 +148,7 @@ def _promote_waiting(workshop: Workshop, site_url: str) -> list[Registration]:
     for registration in promoted:
         registration.status = RegistrationStatus.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])
-        send_registration_email.enqueue(registration.pk, "promoted", site_url)
+        notifications.registration_changed(registration, "promoted", site_url)
     return promoted
 
 
@@ -164,6 +163,13 @@ def update_workshop(
         raise PermissionDenied(_("Seuls les animateurs de cet atelier le modifient."))
     if "lab" in fields and not can(user, "lab.create_workshop", fields["lab"]):
         raise PermissionDenied(_("Vous n'animez pas ce laboratoire."))
+    if workshop.cancelled_at is not None and any(
+        fields.get(name, getattr(workshop, name)) != getattr(workshop, name)
+        for name in ("starts_at", "ends_at", "commune", "address", "online_url")
+    ):
+        raise ValidationError(
+            _("Cet atelier est annulé : sa date et son lieu ne changent plus. Créez-en un autre.")
+        )
     _check_workshop({**{name: getattr(workshop, name) for name in WORKSHOP_FIELDS}, **fields})
     confirmed = _confirmed_count(workshop)
     if fields.get("capacity", workshop.capacity) < confirmed:
@@ -176,6 +182,7 @@ def update_workshop(
                 % {"count": confirmed}
             }
         )
+    before = notifications.when_and_place(workshop)
     for name in WORKSHOP_FIELDS:
         if name in fields:
             setattr(workshop, name, fields[name])
@@ -185,11 +192,39 @@ def update_workshop(
     if facilitators is not None:
         workshop.facilitators.set(facilitators)
     _promote_waiting(workshop, site_url)
+    # Everyone registered hears of a new date or place (the e-mail says what changed).
+    if workshop.ends_at > timezone.now() and before != notifications.when_and_place(workshop):
+        notifications.workshop_changed(workshop, before, site_url)
+    return workshop
+
+
+@transaction.atomic
+def cancel_workshop(user, workshop: Workshop, *, reason: str = "", site_url: str) -> Workshop:
+    """Cancel a workshop that has not taken place: registration closes, the workshop stays
+    visible as cancelled, and everyone registered (or waiting) is told by e-mail."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not can(user, "lab.edit_workshop", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier l'annulent."))
+    if workshop.cancelled_at is not None:
+        raise ValidationError(_("Cet atelier est déjà annulé : rien n'a changé."))
+    if workshop.ends_at <= timezone.now():
+        raise ValidationError(_("Cet atelier a déjà eu lieu : il ne s'annule plus."))
+    if workshop.attendances.exists():
+        raise ValidationError(
+            _("Des présences sont notées à cet atelier : retirez-les avant de l'annuler.")
+        )
+    workshop.cancelled_at = timezone.now()
+    workshop.cancellation_reason = reason.strip()[:2000]
+    workshop.registration_closed = True
+    workshop.save(update_fields=["cancelled_at", "cancellation_reason", "registration_closed"])
+    notifications.workshop_cancelled(workshop, site_url)
     return workshop
 
 
 def registration_closed_reason(workshop: Workshop, now: datetime.datetime) -> str:
     """Why nobody can register now, or "" when they can."""
+    if workshop.cancelled_at is not None:
+        return _("Cet atelier est annulé.")
     if workshop.starts_at <= now:
         return _("L'atelier a déjà commencé : les inscriptions sont closes.")
     if workshop.registration_closed:
@@ -223,7 +258,7 @@ def register(
     existing = Registration.objects.filter(workshop=workshop, email=email).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         if existing.status == RegistrationStatus.CONFIRMED:
-            message = _("%(email)s est déjà inscrit à cet atelier : rien n'a changé.")
+            message = _("%(email)s a déjà une place à cet atelier : rien n'a changé.")
         else:
             message = _(
                 "%(email)s est déjà sur la liste d'attente de cet atelier : rien n'a changé."
@@ -240,7 +275,7 @@ def register(
     registration.created_at = timezone.now()
     registration.reminder_sent_at = None
     registration.save()
-    send_registration_email.enqueue(registration.pk, status, site_url)
+    notifications.registration_changed(registration, status, site_url)
     return registration
 
 
@@ -259,7 +294,7 @@ def cancel_registration(token: str, *, site_url: str) -> tuple[Registration, lis
         raise ValidationError(_("L'atelier a déjà commencé : l'inscription ne s'annule plus."))
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
-    send_registration_email.enqueue(registration.pk, "cancelled", site_url)
+    notifications.registration_changed(registration, "cancelled", site_url)
     return registration, _promote_waiting(workshop, site_url)
 
 
@@ -279,7 +314,7 @@ def send_due_reminders(*, now: datetime.datetime, site_url: str) -> int:
             if Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
                 reminder_sent_at=now
             ):
-                send_registration_email.enqueue(pk, "reminder", site_url)
+                notifications.registration_changed(Registration(pk=pk), "reminder", site_url)
                 sent += 1
     return sent
 

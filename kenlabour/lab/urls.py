@@ -10,6 +10,7 @@ urlpatterns = [
     path("ateliers/<slug:slug>.ics", views.workshop_ics, name="workshop_ics"),
     path("ateliers/<slug:slug>/", views.workshop, name="workshop"),
     path("ateliers/<slug:slug>/modifier/", views.workshop_edit, name="workshop_edit"),
+    path("ateliers/<slug:slug>/annuler/", views.workshop_cancel, name="workshop_cancel"),
     path("ateliers/<slug:slug>/fichiers/", views.workshop_file_add, name="workshop_file_add"),
     path("ateliers/<slug:slug>/fichiers/<int:pk>/", views.workshop_file, name="workshop_file"),
     path("ateliers/<slug:slug>/inscription/", views.register, name="register"),

@@ -94,12 +94,15 @@ def test_a_person_without_account_registers_then_cancels_with_the_link(client):
     assert response.redirect_chain[-1][0] == reverse(
         "lab:registration", kwargs={"token": registration.token}
     )
-    assert "Anne Le Goff est inscrit" in _text(response)
-    assert "Inscription confirmée" in mail.outbox[0].subject
+    assert "Place confirmée pour Anne Le Goff" in _text(response)
+    assert "Place confirmée" in mail.outbox[0].subject
     client.post(_workshop_url(workshop, "lab:register"), {"name": "Bob", "email": "b@exemple.bzh"})
-    response = client.post(
-        reverse("lab:registration", kwargs={"token": registration.token}), follow=True
-    )
+    cancel_url = reverse("lab:registration", kwargs={"token": registration.token})
+    # A confirmation step first: nothing changes until it is confirmed.
+    asked = client.post(cancel_url)
+    assert "Oui, annuler mon inscription" in _text(asked)
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED
+    response = client.post(cancel_url, {"confirmation": "1"}, follow=True)
     assert "est annulée" in _text(response)
     statuses = dict(Registration.objects.values_list("email", "status"))
     assert statuses == {
@@ -127,7 +130,7 @@ def test_registering_twice_shows_a_message_at_the_form_and_changes_nothing(clien
         _workshop_url(workshop, "lab:register"), {"name": "Anne", "email": "anne@exemple.bzh"}
     )
     assert response.status_code == 200
-    assert "anne@exemple.bzh est déjà inscrit à cet atelier : rien n'a changé." in (_text(response))
+    assert "anne@exemple.bzh a déjà une place à cet atelier : rien n'a changé." in (_text(response))
     assert list(Registration.objects.values_list("pk", "status", "token")) == before
 
 
@@ -596,3 +599,67 @@ def test_the_sheet_lists_the_confirmed_before_the_waiting_list(client):
     content = _text(client.get(_workshop_url(workshop, "lab:attendance")))
     assert content.index("Zoé") < content.index("Aaron")
     assert "(liste d'attente)" in content
+
+
+def test_a_workshop_is_cancelled_after_a_confirmation_step(client):
+    workshop = WorkshopFactory(starts_at=in_days(7))
+    RegistrationFactory(workshop=workshop, email="anne@ex.bzh")
+    client.force_login(user_with_role("lab_facilitator"))
+    page = _text(client.get(_workshop_url(workshop)))
+    assert "Annuler l'atelier…" in page
+    url = _workshop_url(workshop, "lab:workshop_cancel")
+    asked_response = client.post(url, {"raison": "Salle <b>fermée</b>"})
+    asked = _text(asked_response)
+    assert "Oui, annuler l'atelier" in asked and "1 personne inscrite recevra" in asked
+    assert "Salle &lt;b&gt;fermée&lt;/b&gt;" in asked_response.content.decode()
+    assert Workshop.objects.get(pk=workshop.pk).cancelled_at is None
+    done = client.post(url, {"raison": "Salle fermée", "confirmation": "1"}, follow=True)
+    assert "Cet atelier est annulé." in _text(done)
+    assert Workshop.objects.get(pk=workshop.pk).cancellation_reason == "Salle fermée"
+    assert [m.to for m in mail.outbox if "Atelier annulé" in m.subject] == [["anne@ex.bzh"]]
+
+
+def test_cancelling_a_workshop_is_refused_to_others(client):
+    workshop = WorkshopFactory(starts_at=in_days(7))
+    client.force_login(UserFactory())
+    response = client.post(_workshop_url(workshop, "lab:workshop_cancel"), {"confirmation": "1"})
+    assert response.status_code == 403
+    assert Workshop.objects.get(pk=workshop.pk).cancelled_at is None
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T09:30", "9999-12-31T09:30", "1999-12-31T09:30"])
+def test_a_workshop_dated_out_of_bounds_is_refused_in_french(client, typed):
+    """Issue 11, item 15: a workshop of year 1 broke the impact page on PostgreSQL."""
+    lab = LabFactory()
+    client.force_login(user_with_role("lab_facilitator"))
+    response = client.post(
+        reverse("lab:workshop_create"),
+        {
+            "lab": lab.pk,
+            "title": "Atelier",
+            "purpose": "Essayer",
+            "starts_at": typed,
+            "ends_at": "2030-01-01T12:00",
+            "commune": "Quimper",
+            "capacity": "10",
+            "registration_mode": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "Indiquez une date entre 2000 et 2099." in _text(response)
+    assert not Workshop.objects.exists()
+
+
+def test_the_workshop_form_chooses_the_only_lab_and_asks_otherwise(client):
+    from kenlabour.accounts.models import RoleAssignment
+
+    first = LabFactory(name="Aa premier")
+    LabFactory(name="Zz second")
+    client.force_login(user_with_role("lab_facilitator"))  # every lab
+    several = _text(client.get(reverse("lab:workshop_create")))
+    assert '<option value="" selected>— choisir —</option>' in several
+    only = UserFactory()
+    RoleAssignment.objects.create(user=only, role="lab_facilitator", scope=first)
+    client.force_login(only)
+    one = _text(client.get(reverse("lab:workshop_create")))
+    assert f'<option value="{first.pk}" selected>' in one and "— choisir —" not in one
