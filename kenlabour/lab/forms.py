@@ -294,7 +294,7 @@ class CameAsForm(forms.Form):
     (typed, with the directory's names suggested)."""
 
     kind = forms.ChoiceField(
-        label=_("Venu comme"),
+        label=_("À quel titre"),
         choices=[("", _("— choisir —")), *ParticipantKind.choices],
         error_messages={"required": _("Dites à quel titre la personne est venue.")},
     )
