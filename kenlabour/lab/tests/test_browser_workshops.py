@@ -36,7 +36,7 @@ def _dashboard(page, live_server) -> dict[str, int]:
     page.goto(live_server.url + reverse("lab:impact"))
     return {
         label: _figure(page, label)
-        for label in ("Participations de professionnels", "Usagers impliqués")
+        for label in ("Participations de professionnels", "Usagères et usagers impliqués")
     }
 
 
