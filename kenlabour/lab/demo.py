@@ -11,18 +11,39 @@ without an actor, under a stable pseudonym ("Usager 2019-0412").
 Deterministic (one seeded generator, every value drawn even for what already exists) and
 idempotent (labs, themes, publics, methods, series, agents and workshops have fixed
 slugs: what exists is kept, what is missing is added). Runs after the network demo.
+
+The demo also lives in the present (`_present`): for every lab, workshops of the last
+weeks with their attendance, and upcoming ones open for registration — some in Rennes and
+around, one under way today for the facilitator's sign-in sheet — dated from the day the
+demo is built (their slugs carry that day, so building twice the same day adds nothing).
+Registration tokens are random, even here.
 """
 
 import datetime
 import random
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from kenlabour.accounts.models import User
-from kenlabour.lab.enums import ParticipantKind, RegistrationMode, SeriesKind
-from kenlabour.lab.models import Attendance, Lab, Method, Public, Series, Theme, Workshop
+from kenlabour.lab.enums import (
+    ParticipantKind,
+    RegistrationMode,
+    RegistrationStatus,
+    SeriesKind,
+)
+from kenlabour.lab.models import (
+    Attendance,
+    Lab,
+    Method,
+    Public,
+    Registration,
+    Series,
+    Theme,
+    Workshop,
+)
 from kenlabour.network import services as network_services
 from kenlabour.network.demo import FIRST_NAMES, LAST_NAMES
 from kenlabour.network.enums import (
@@ -316,6 +337,7 @@ def build(log) -> None:
         methods = _by_slug(Method, METHODS, lambda slug, name, text: {"name": name, "how_to": text})
         series = _series(labs)
         added = _workshops(rng, labs, themes, methods, pools, series)
+        added += _present(labs, themes, methods, pools)
     held = Workshop.objects.filter(lab__slug=REFERENCE_LAB, starts_at__year=REFERENCE_YEAR).count()
     seconds = (timezone.now() - started).total_seconds()
     log(
@@ -744,4 +766,130 @@ def _workshops(rng, labs, themes, methods, pools, series) -> int:
             date=timezone.localtime(plan.workshop.starts_at).date(),
             label=plan.workshop.title,
         )
+    return len(plans)
+
+
+# The present, relative to the day the demo is built: (lab, days from today, hour,
+# commune, theme, registrations, capacity). Day 0 is the workshop under way today.
+PRESENT = (
+    (REFERENCE_LAB, -40, 9, "35238", "lab-acces", 0, 24),
+    (REFERENCE_LAB, -19, 14, "35047", "mobilite", 0, 20),
+    (REFERENCE_LAB, -6, 9, "29019", "emploi", 0, 20),
+    (REFERENCE_LAB, 0, None, "35238", "lab-acces", 9, 20),
+    (REFERENCE_LAB, 6, 9, "35238", "acces-sante", 7, 20),
+    (REFERENCE_LAB, 13, 14, "35051", "jeunesse", 4, 16),
+    (REFERENCE_LAB, 20, 9, "35238", "lab-acces", 18, 18),
+    (REFERENCE_LAB, 34, 9, "56260", "transition-ecologique", 3, 25),
+    (REFERENCE_LAB, 55, 14, "22278", "formation", 0, 20),
+    ("labo-finistere", -25, 9, "29232", "lab-acces", 0, 20),
+    ("labo-finistere", 9, 9, "29232", "acces-sante", 5, 20),
+    ("labo-finistere", 27, 14, "29019", "emploi", 2, 15),
+    ("labo-pays-de-la-loire", -14, 9, "44109", "mobilite", 0, 20),
+    ("labo-pays-de-la-loire", 16, 9, "44109", "emploi", 6, 20),
+    ("labo-pays-de-la-loire", 41, 14, "49007", "formation", 1, 20),
+)
+
+
+def _present(labs, themes, methods, pools) -> int:
+    """Workshops of the last weeks (held, with attendance) and of the coming weeks (open
+    for registration), for every lab, dated from today."""
+    today = timezone.localdate()
+    rng = random.Random(SEED + today.toordinal())  # noqa: S311 - reproducible names only
+    codes = {spec[3] for spec in PRESENT}
+    communes = {c.code: c for c in Commune.objects.filter(code__in=codes)}
+    existing = set(Workshop.objects.values_list("slug", flat=True))
+    method_list = [methods[slug] for slug, *_rest in METHODS]
+    agents = sorted(
+        (p for name, people in pools.items() if name.startswith("agents:") for p in people),
+        key=lambda p: p.person_id or 0,
+    )
+    now = timezone.localtime()
+    plans: list[tuple[Workshop, str, int, list[Participant]]] = []
+    for number, (lab_slug, days, hour, code, theme, registered, capacity) in enumerate(PRESENT):
+        day = today + datetime.timedelta(days=days)
+        slug = f"{lab_slug}-{day.isoformat()}-{number:02d}"
+        template, subjects = TITLES[theme]
+        title = template.format(x=rng.choice(subjects))
+        if slug in existing or code not in communes:
+            continue
+        if hour is None:  # under way: started an hour ago, for four hours
+            start = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
+        else:
+            start = _moment(day, hour, 30 if hour == 9 else 0)
+        people: list[Participant] = []
+        if days < 0 and agents:
+            people = rng.sample(agents, min(len(agents), rng.randint(8, 16)))
+            people += [
+                Participant(f"Usager {day.year}-R{number:02d}{n:02d}", ParticipantKind.CITIZEN)
+                for n in range(rng.randint(2, 6))
+            ]
+        workshop = Workshop(
+            lab=labs[lab_slug],
+            slug=slug,
+            title=title,
+            purpose=f"{title} : partir de l'expérience des usagers et des agents pour "
+            "imaginer ensemble des solutions, puis choisir celles à tester.",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=4 if hour is None else 3),
+            commune=communes[code],
+            address="Salle du laboratoire" if code == "35238" else "Maison des services publics",
+            method=rng.choice(method_list),
+            capacity=max(capacity, len(people)),
+            registration_mode=RegistrationMode.PUBLIC,
+            registration_closed=days < 0,
+            attendance_code="".join(
+                secrets.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _i in range(6)
+            ),
+            synthesis="Deux pistes retenues, à prototyper." if days < 0 else "",
+        )
+        plans.append((workshop, theme, registered, people))
+    if not plans:
+        return 0
+    Workshop.objects.bulk_create([plan[0] for plan in plans])
+    saved = {w.slug: w for w in Workshop.objects.filter(slug__in=[plan[0].slug for plan in plans])}
+    Workshop.themes.through.objects.bulk_create(
+        [
+            Workshop.themes.through(workshop_id=saved[w.slug].pk, theme_id=themes[theme].pk)
+            for w, theme, _registered, _people in plans
+        ]
+    )
+    facilitator = User.objects.filter(email="animatrice@kenlabour.example").first()
+    if facilitator:
+        Workshop.facilitators.through.objects.bulk_create(
+            [
+                Workshop.facilitators.through(workshop_id=saved[w.slug].pk, user=facilitator)
+                for w, *_rest in plans
+            ]
+        )
+    registrations = []
+    for workshop, _theme, registered, _people in plans:
+        for n in range(registered):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            registrations.append(
+                Registration(
+                    workshop=saved[workshop.slug],
+                    name=f"{first} {last}",
+                    email=f"{normalise(first)}.{normalise(last)}.{n}@exemple.bzh".replace(" ", "-"),
+                    token=secrets.token_urlsafe(24),
+                    status=RegistrationStatus.CONFIRMED
+                    if n < workshop.capacity
+                    else RegistrationStatus.WAITING,
+                )
+            )
+    Registration.objects.bulk_create(registrations)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                workshop=saved[workshop.slug],
+                person_id=person.person_id,
+                name=person.name,
+                kind=person.kind,
+                organisation_id=person.organisation_id,
+                directorate_id=person.directorate_id,
+                walk_in=True,
+            )
+            for workshop, _theme, _registered, people in plans
+            for person in people
+        ]
+    )
     return len(plans)

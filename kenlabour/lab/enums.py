@@ -8,18 +8,18 @@ class RegistrationMode(models.TextChoices):
 
 
 class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Inscrit")
+    CONFIRMED = "confirmed", _("Place confirmée")
     WAITING = "waiting", _("Liste d'attente")
-    CANCELLED = "cancelled", _("Annulé")
+    CANCELLED = "cancelled", _("Inscription annulée")
 
 
 class ParticipantKind(models.TextChoices):
     """Who came as what: the basis of every impact figure."""
 
     PUBLIC_AGENT = "public_agent", _("Agent public")
-    CITIZEN = "citizen", _("Usager")
+    CITIZEN = "citizen", _("Usager ou usagère")
     MAKER = "maker", _("Maker")
-    ELECTED = "elected", _("Élu")
+    ELECTED = "elected", _("Élu ou élue")
     OTHER = "other", _("Autre")
 
     @classmethod

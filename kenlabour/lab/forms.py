@@ -1,11 +1,23 @@
 """Forms of the lab: they parse and check what people type, in French, field by field."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenlabour.lab import selectors
 from kenlabour.lab.enums import FollowUp, HypothesisStatus, ParticipantKind, RegistrationMode
-from kenlabour.lab.models import Experiment, Lab, Method, Series, Theme
+from kenlabour.lab.models import (
+    EARLIEST_DAY,
+    EARLIEST_MOMENT,
+    LATEST_DAY,
+    LATEST_MOMENT,
+    MAX_CAPACITY,
+    Experiment,
+    Lab,
+    Method,
+    Series,
+    Theme,
+)
 from kenlabour.territories.forms import CommuneField
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
@@ -67,8 +79,32 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+def _out_of_bounds() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("Indiquez une date entre %(first)s et %(last)s."),
+        code="out_of_bounds",
+        params={"first": EARLIEST_DAY.year, "last": LATEST_DAY.year},
+    )
+
+
+class BoundedDateField(forms.DateField):
+    """A date of the lab: years 2000 to 2099 (a year 1 typed by mistake is refused)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (EARLIEST_DAY <= value <= LATEST_DAY):
+            raise _out_of_bounds()
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (EARLIEST_MOMENT <= value < LATEST_MOMENT):
+            raise _out_of_bounds()
+
+
 def _datetime_field(label):
-    return forms.DateTimeField(
+    return BoundedDateTimeField(
         label=label,
         widget=DateTimeLocalInput(),
         input_formats=DATETIME_INPUT_FORMATS,
@@ -80,6 +116,20 @@ def _datetime_field(label):
     )
 
 
+def _lab_choice(form, user) -> None:
+    """The lab field offers the labs the user facilitates: their only lab is chosen for
+    them; with several, nothing is chosen until they choose (never an arbitrary one)."""
+    field = form.fields["lab"]
+    field.queryset = selectors.labs_facilitated_by(user)
+    labs = list(field.queryset[:2])
+    if len(labs) == 1:
+        field.empty_label = None
+        if not form.is_bound and not form.initial.get("lab"):
+            form.initial["lab"] = labs[0].pk
+    else:
+        field.empty_label = _("— choisir —")
+
+
 class WorkshopForm(forms.Form):
     """A workshop as its facilitators write it. The same invariants as the service (and the
     database) are checked here, so that each gets its message at its field."""
@@ -87,7 +137,7 @@ class WorkshopForm(forms.Form):
     lab = forms.ModelChoiceField(
         label=_("Laboratoire"),
         queryset=Lab.objects.none(),
-        empty_label=None,
+        empty_label=_("— choisir —"),
         error_messages={"required": _("Choisissez le laboratoire.")},
     )
     title = forms.CharField(
@@ -147,7 +197,7 @@ class WorkshopForm(forms.Form):
     capacity = forms.IntegerField(
         label=_("Nombre de places"),
         min_value=1,
-        max_value=10000,
+        max_value=MAX_CAPACITY,
         error_messages={
             "required": _("Indiquez le nombre de places."),
             "invalid": _("Écrivez un nombre entier de places."),
@@ -177,7 +227,7 @@ class WorkshopForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = selectors.labs_facilitated_by(user)
+        _lab_choice(self, user)
         self.fields["facilitators"].queryset = selectors.facilitator_users()
         self.fields["facilitators"].label_from_instance = lambda u: str(u)
 
@@ -244,7 +294,7 @@ class CameAsForm(forms.Form):
     (typed, with the directory's names suggested)."""
 
     kind = forms.ChoiceField(
-        label=_("Venu comme"),
+        label=_("À quel titre"),
         choices=[("", _("— choisir —")), *ParticipantKind.choices],
         error_messages={"required": _("Dites à quel titre la personne est venue.")},
     )
@@ -253,6 +303,7 @@ class CameAsForm(forms.Form):
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"list": "organisations", "autocomplete": "off"}),
+        help_text=_("Choisie dans la liste ou écrite en toutes lettres si elle n'y est pas."),
     )
     directorate = forms.CharField(
         label=_("Direction"),
@@ -262,24 +313,35 @@ class CameAsForm(forms.Form):
     )
 
     def clean(self):
+        """One rule: a public agent gives an organisation; a directorate goes with its
+        organisation. A name of the directory is linked to its record; any other name is
+        kept as typed (« CAF d'Ille-et-Vilaine »), so nobody is refused for a directory
+        that is not complete. Only a name that the directory holds several times must be
+        told apart."""
         data = super().clean()
-        organisation_text = data.get("organisation", "")
-        directorate_text = data.get("directorate", "")
+        organisation_text = " ".join((data.get("organisation") or "").split())
+        directorate_text = " ".join((data.get("directorate") or "").split())
         data["organisation"] = data["directorate"] = None
+        data["organisation_name"] = data["directorate_name"] = ""
         if organisation_text:
             try:
                 data["organisation"] = selectors.resolve_organisation(organisation_text)
             except selectors.NotFoundByName as error:
-                self.add_error("organisation", error.message)
-        if directorate_text and data["organisation"] is not None:
+                if error.code == "ambiguous":
+                    self.add_error("organisation", error.message)
+                else:
+                    data["organisation_name"] = organisation_text
+        if directorate_text and not organisation_text:
+            self.add_error("directorate", _("Indiquez aussi l'organisation de cette direction."))
+        elif directorate_text and data.get("organisation") is not None:
             try:
                 data["directorate"] = selectors.resolve_directorate(
                     data["organisation"], directorate_text
                 )
-            except selectors.NotFoundByName as error:
-                self.add_error("directorate", error.message)
-        elif directorate_text and not organisation_text:
-            self.add_error("directorate", _("Indiquez d'abord l'organisation de cette direction."))
+            except selectors.NotFoundByName:
+                data["directorate_name"] = directorate_text
+        elif directorate_text:
+            data["directorate_name"] = directorate_text
         if data.get("kind") == ParticipantKind.PUBLIC_AGENT and not organisation_text:
             self.add_error("organisation", _("Pour un agent public, indiquez son organisation."))
         return data
@@ -288,8 +350,10 @@ class CameAsForm(forms.Form):
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "organisation": data["organisation"],
-            "directorate": data["directorate"],
+            "organisation": data.get("organisation"),
+            "directorate": data.get("directorate"),
+            "organisation_name": data.get("organisation_name", ""),
+            "directorate_name": data.get("directorate_name", ""),
         }
 
 
@@ -425,6 +489,15 @@ class PartnerNamesField(forms.CharField):
 
 
 class ExperimentForm(forms.ModelForm):
+    started_on = BoundedDateField(
+        label=_("Commencée le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+        error_messages={
+            "required": _("Indiquez la date de début."),
+            "invalid": _("Écrivez une date, par exemple 14/03/2027."),
+        },
+    )
     partners = PartnerNamesField(
         label=_("Organisations partenaires"),
         required=False,
@@ -466,8 +539,8 @@ class ExperimentForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = selectors.labs_facilitated_by(user)
-        self.fields["lab"].empty_label = None
+        _lab_choice(self, user)
+        self.fields["lab"].error_messages["required"] = _("Choisissez le laboratoire.")
         self.fields["departements"].queryset = self.fields["departements"].queryset.order_by("code")
         self.fields["departements"].required = False
         if self.instance.pk:
@@ -479,8 +552,14 @@ class ExperimentForm(forms.ModelForm):
 
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label=_("Nouvelle étape"))
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    date = BoundedDateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+        error_messages={
+            "required": _("Indiquez la date."),
+            "invalid": _("Écrivez une date, par exemple 14/03/2027."),
+        },
     )
     note = forms.CharField(
         label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -513,14 +592,48 @@ class PhaseForm(forms.Form):
             (value, Phase(value).label) for value in phases.next_phases(experiment.phase)
         ]
 
+    def clean(self):
+        from kenlabour.lab.enums import Phase
+
+        data = super().clean()
+        phase = data.get("phase")
+        if phase == Phase.INCUBATOR:
+            if not (data.get("incubator") or "").strip():
+                self.add_error(
+                    "incubator", _("Nommez l'incubateur à qui l'expérimentation est confiée.")
+                )
+            if not (data.get("resulting_service") or "").strip():
+                self.add_error("resulting_service", _("Nommez le service qui en est né."))
+        if phase == Phase.STOPPED and not (data.get("stop_reason") or "").strip():
+            self.add_error("stop_reason", _("Dites pourquoi l'expérimentation est arrêtée."))
+        return data
+
 
 class MeasurementForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("Indicateur"), queryset=None, empty_label=None)
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Date de la mesure"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+        error_messages={
+            "required": _("Indiquez la date."),
+            "invalid": _("Écrivez une date, par exemple 14/03/2027."),
+        },
     )
-    value = forms.DecimalField(label=_("Valeur"), max_digits=14, decimal_places=2)
+    value = forms.DecimalField(
+        label=_("Valeur"),
+        max_digits=14,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={
+            "required": _("Indiquez la valeur mesurée."),
+            "invalid": _("Écrivez un nombre, par exemple 12 ou 12,5."),
+            "max_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_whole_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_decimal_places": _("Indiquez au plus deux décimales."),
+        },
+    )
 
     def __init__(self, *args, experiment=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -536,8 +649,9 @@ class InterconnectionDecisionForm(forms.Form):
 
 
 def _date_field(label):
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
+        initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Indiquez la date."),
@@ -622,6 +736,9 @@ class IndicatorForm(forms.Form):
         error_messages={
             "required": _("Indiquez la valeur de départ."),
             "invalid": _("Écrivez un nombre, par exemple 12 ou 12,5."),
+            "max_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_whole_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_decimal_places": _("Indiquez au plus deux décimales."),
         },
     )
     target = forms.DecimalField(
@@ -634,6 +751,9 @@ class IndicatorForm(forms.Form):
         error_messages={
             "required": _("Indiquez la cible."),
             "invalid": _("Écrivez un nombre, par exemple 12 ou 12,5."),
+            "max_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_whole_digits": _("Indiquez un nombre de moins de 13 chiffres avant la virgule."),
+            "max_decimal_places": _("Indiquez au plus deux décimales."),
         },
     )
 

@@ -73,9 +73,10 @@ class AttendanceRow:
     workshop: int
     kind: str  # a ParticipantKind value
     person: str  # a stable key for the person, never shown
-    organisation: int | None = None
+    # An id of the directory, or a text key for a name typed outside it.
+    organisation: int | str | None = None
     administration: bool = False  # the organisation's kind is an administration
-    directorate: int | None = None
+    directorate: int | str | None = None
 
 
 @dataclass(frozen=True)

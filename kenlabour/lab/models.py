@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +18,25 @@ from kenlabour.lab.enums import (
 )
 from kenlabour.network.models import Actor, Directorate
 from kenlabour.territories.models import Commune, Departement
+
+# Every date of the lab lies within these years (the lab's history starts in the 2000s):
+# a year 1 or 9999 typed by mistake is refused at the form and by the database.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2099, 12, 31)
+EARLIEST_MOMENT = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST_MOMENT = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)  # excluded
+MAX_CAPACITY = 10_000
+
+
+def day_within_bounds(field: str, *, nullable: bool = False) -> Q:
+    condition = Q(**{f"{field}__gte": EARLIEST_DAY, f"{field}__lte": LATEST_DAY})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return condition
+
+
+def moment_within_bounds(field: str) -> Q:
+    return Q(**{f"{field}__gte": EARLIEST_MOMENT, f"{field}__lt": LATEST_MOMENT})
 
 
 class Lab(models.Model):
@@ -107,17 +128,27 @@ class Series(models.Model):
 
 
 class Experiment(models.Model):
-    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="experiments")
+    lab = models.ForeignKey(
+        Lab, on_delete=models.PROTECT, related_name="experiments", verbose_name=_("laboratoire")
+    )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=220, unique=True)
     problem = models.TextField(_("problème tel que posé"))
     reframed_problem = models.TextField(_("problème reformulé"), blank=True)
     summary = models.TextField(_("présentation publique"), blank=True)
     private_notes = models.TextField(_("notes de l'équipe (privées)"), blank=True)
-    themes = models.ManyToManyField(Theme, blank=True, related_name="experiments")
-    publics = models.ManyToManyField(Public, blank=True, related_name="experiments")
-    communes = models.ManyToManyField(Commune, blank=True, related_name="+")
-    departements = models.ManyToManyField(Departement, blank=True, related_name="+")
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="experiments", verbose_name=_("thèmes")
+    )
+    publics = models.ManyToManyField(
+        Public, blank=True, related_name="experiments", verbose_name=_("publics")
+    )
+    communes = models.ManyToManyField(
+        Commune, blank=True, related_name="+", verbose_name=_("communes")
+    )
+    departements = models.ManyToManyField(
+        Departement, blank=True, related_name="+", verbose_name=_("départements")
+    )
     partners = models.ManyToManyField(
         Actor, blank=True, related_name="partner_experiments", verbose_name=_("partenaires")
     )
@@ -157,6 +188,13 @@ class Experiment(models.Model):
                 condition=~Q(phase=Phase.STOPPED) | ~Q(stop_reason=""),
                 name="lab_experiment_stop_reason",
             ),
+            models.CheckConstraint(
+                condition=day_within_bounds("started_on"), name="lab_experiment_started_on_bounds"
+            ),
+            models.CheckConstraint(
+                condition=day_within_bounds("handed_over_on", nullable=True),
+                name="lab_experiment_handed_over_on_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +219,11 @@ class PhaseChange(models.Model):
 
     class Meta:
         ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=day_within_bounds("date"), name="lab_phasechange_date_bounds"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.experiment} → {self.get_phase_display()} ({self.date})"
@@ -216,7 +259,10 @@ class Measurement(models.Model):
     class Meta:
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "date"], name="lab_measurement_unique")
+            models.UniqueConstraint(fields=["indicator", "date"], name="lab_measurement_unique"),
+            models.CheckConstraint(
+                condition=day_within_bounds("date"), name="lab_measurement_date_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +273,13 @@ class Result(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="results")
     text = models.TextField(_("résultat"))
     date = models.DateField(_("date"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=day_within_bounds("date"), name="lab_result_date_bounds"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -281,7 +334,9 @@ class Interconnection(models.Model):
 
 
 class Workshop(models.Model):
-    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="workshops")
+    lab = models.ForeignKey(
+        Lab, on_delete=models.PROTECT, related_name="workshops", verbose_name=_("laboratoire")
+    )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=220, unique=True)
     purpose = models.TextField(_("objectif"))
@@ -311,7 +366,9 @@ class Workshop(models.Model):
         related_name="facilitated_workshops",
         verbose_name=_("animateurs"),
     )
-    themes = models.ManyToManyField(Theme, blank=True, related_name="workshops")
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="workshops", verbose_name=_("thèmes")
+    )
     experiment = models.ForeignKey(
         Experiment,
         on_delete=models.SET_NULL,
@@ -339,6 +396,8 @@ class Workshop(models.Model):
     attendance_code = models.CharField(_("code de présence"), max_length=12, blank=True)
     synthesis = models.TextField(_("synthèse"), blank=True)
     published = models.BooleanField(_("publié"), default=True)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(_("raison de l'annulation"), blank=True)
 
     class Meta:
         verbose_name = _("atelier")
@@ -349,7 +408,14 @@ class Workshop(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="lab_workshop_ends_after_start"
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="lab_workshop_capacity"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=MAX_CAPACITY),
+                name="lab_workshop_capacity",
+            ),
+            models.CheckConstraint(
+                condition=moment_within_bounds("starts_at") & moment_within_bounds("ends_at"),
+                name="lab_workshop_dates_bounds",
+            ),
             models.CheckConstraint(
                 condition=Q(commune__isnull=False) | ~Q(online_url=""),
                 name="lab_workshop_has_place",
@@ -421,7 +487,7 @@ class Attendance(models.Model):
         verbose_name=_("personne"),
     )
     name = models.CharField(_("nom"), max_length=200)
-    kind = models.CharField(_("venu comme"), max_length=16, choices=ParticipantKind.choices)
+    kind = models.CharField(_("à quel titre"), max_length=16, choices=ParticipantKind.choices)
     organisation = models.ForeignKey(
         Actor,
         on_delete=models.SET_NULL,
@@ -438,7 +504,12 @@ class Attendance(models.Model):
         related_name="attendances",
         verbose_name=_("direction"),
     )
-    walk_in = models.BooleanField(_("venu sans inscription"), default=False)
+    # An organisation or directorate absent from the directory, kept as typed.
+    organisation_name = models.CharField(
+        _("organisation (hors annuaire)"), max_length=200, blank=True
+    )
+    directorate_name = models.CharField(_("direction (hors annuaire)"), max_length=200, blank=True)
+    walk_in = models.BooleanField(_("sans inscription"), default=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -452,10 +523,20 @@ class Attendance(models.Model):
                 name="lab_attendance_person_once",
             ),
             models.CheckConstraint(
-                condition=~Q(kind=ParticipantKind.PUBLIC_AGENT) | Q(organisation__isnull=False),
+                condition=~Q(kind=ParticipantKind.PUBLIC_AGENT)
+                | Q(organisation__isnull=False)
+                | ~Q(organisation_name=""),
                 name="lab_attendance_agent_organisation",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.workshop}"
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.name if self.organisation_id else self.organisation_name
+
+    @property
+    def directorate_label(self) -> str:
+        return self.directorate.name if self.directorate_id else self.directorate_name

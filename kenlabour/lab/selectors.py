@@ -70,6 +70,22 @@ def _person_key(person_id, email, name) -> str:
     return f"nom:{normalise(name)}"
 
 
+def _organisation_key(organisation_id, organisation_name: str):
+    """An organisation of the directory by its id; one typed freely by its name, so that
+    « CAF d'Ille-et-Vilaine » counts once however often it came."""
+    if organisation_id is not None:
+        return organisation_id
+    return f"~{' '.join(organisation_name.lower().split())}" if organisation_name else None
+
+
+def _directorate_key(directorate_id, organisation_key, directorate_name: str):
+    if directorate_id is not None:
+        return directorate_id
+    if directorate_name and organisation_key is not None:
+        return f"~{organisation_key}|{' '.join(directorate_name.lower().split())}"
+    return None
+
+
 def impact_rows(filters: ImpactFilters, as_of: datetime.date):
     """The plain rows the impact is computed from, in a constant number of queries (four,
     five with a theme): the workshops of the lab(s) from the period's start to a year
@@ -87,7 +103,10 @@ def impact_rows(filters: ImpactFilters, as_of: datetime.date):
     last_day = as_of
     if selection.end is not None:
         last_day = min(as_of, selection.end + datetime.timedelta(days=impact.RETURN_WINDOW_DAYS))
-    workshops = Workshop.objects.filter(starts_at__lt=_local_midnight(last_day) + ONE_DAY)
+    # A cancelled workshop was never held: it counts for nothing.
+    workshops = Workshop.objects.filter(
+        starts_at__lt=_local_midnight(last_day) + ONE_DAY, cancelled_at__isnull=True
+    )
     experiments = Experiment.objects.filter(started_on__lte=last_day)
     phase_changes = PhaseChange.objects.filter(date__lte=last_day)
     if selection.start is not None:
@@ -124,9 +143,13 @@ def impact_rows(filters: ImpactFilters, as_of: datetime.date):
             workshop=workshop_id,
             kind=kind,
             person=_person_key(person_id, email, name),
-            organisation=organisation_id,
+            organisation=_organisation_key(organisation_id, organisation_name),
             administration=organisation_kind in administrations,
-            directorate=directorate_id,
+            directorate=_directorate_key(
+                directorate_id,
+                _organisation_key(organisation_id, organisation_name),
+                directorate_name,
+            ),
         )
         for (
             workshop_id,
@@ -137,6 +160,8 @@ def impact_rows(filters: ImpactFilters, as_of: datetime.date):
             organisation_id,
             organisation_kind,
             directorate_id,
+            organisation_name,
+            directorate_name,
         ) in Attendance.objects.filter(workshop__in=workshops).values_list(
             "workshop_id",
             "kind",
@@ -146,6 +171,8 @@ def impact_rows(filters: ImpactFilters, as_of: datetime.date):
             "organisation_id",
             "organisation__organisation_kind",
             "directorate_id",
+            "organisation_name",
+            "directorate_name",
         )
     ]
     partner_rows = [
@@ -229,8 +256,8 @@ def impact_export_rows(report: ImpactReport) -> list[tuple[str, str, object]]:
     rows += [
         (key, gettext("Ateliers tenus"), figures.workshops),
         (key, gettext("Participations de professionnels"), figures.professional_participations),
-        (key, gettext("Professionnels différents"), figures.distinct_professionals),
-        (key, gettext("Usagers impliqués"), figures.citizens),
+        (key, gettext("Professionnels distincts (personnes)"), figures.distinct_professionals),
+        (key, gettext("Usagères et usagers impliqués"), figures.citizens),
         (key, gettext("Organisations impliquées"), figures.organisations),
         (key, gettext("Directions impliquées"), figures.directorates),
         (key, gettext("Ateliers décloisonnés"), figures.cross_silo_workshops),
@@ -367,6 +394,7 @@ class WorkshopPage:
     my_position: int | None
     # For the workshop's facilitators: who registered, in order, with their place in line.
     registrations: list[tuple[Registration, int | None]]
+    can_cancel: bool = False
 
 
 def workshop_page(user, slug: str) -> WorkshopPage:
@@ -407,6 +435,7 @@ def workshop_page(user, slug: str) -> WorkshopPage:
         seats_left=max(workshop.capacity - confirmed, 0),
         closed_reason=registration_closed_reason(workshop, timezone.now()),
         can_edit=can_edit,
+        can_cancel=can_edit and workshop.cancelled_at is None and workshop.ends_at > timezone.now(),
         my_registration=my_registration,
         my_position=positions.get(my_registration.pk) if my_registration else None,
         registrations=registrations if can_edit else [],
@@ -502,6 +531,27 @@ def attendance_sheet(slug: str) -> AttendanceSheet:
         walk_ins=walk_ins,
         present=sum(1 for row in rows if row.attendance) + len(walk_ins),
         **came_as_suggestions(),
+    )
+
+
+def present_count(workshop: Workshop) -> int:
+    """How many came: the same figure as the sheet's (the registered who came, and the
+    walk-ins), in one query."""
+    return (
+        Attendance.objects.filter(workshop=workshop)
+        .exclude(registration__status=RegistrationStatus.CANCELLED)
+        .count()
+    )
+
+
+def attendance_of_sheet(workshop: Workshop, pk: str) -> Attendance | None:
+    """An attendance of this workshop by its id as posted (anything else: None)."""
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    return (
+        Attendance.objects.filter(workshop=workshop, pk=int(pk))
+        .select_related("registration")
+        .first()
     )
 
 
@@ -686,7 +736,9 @@ def lab_calendar(lab_slug: str, site_url: str) -> tuple[Lab, bytes]:
     lab = Lab.objects.get(slug=lab_slug)
     now = timezone.now()
     workshops = (
-        Workshop.objects.filter(lab=lab, published=True, starts_at__gte=now - CALENDAR_PAST)
+        Workshop.objects.filter(
+            lab=lab, published=True, cancelled_at__isnull=True, starts_at__gte=now - CALENDAR_PAST
+        )
         .select_related("commune")
         .order_by("starts_at", "pk")
     )

@@ -13,10 +13,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import filetypes
+from kenlabour.lab import filetypes, notifications
 from kenlabour.lab.enums import ParticipantKind, RegistrationMode, RegistrationStatus
-from kenlabour.lab.models import Attendance, Registration, Workshop, WorkshopFile
-from kenlabour.lab.tasks import send_registration_email
+from kenlabour.lab.models import (
+    EARLIEST_DAY,
+    EARLIEST_MOMENT,
+    LATEST_DAY,
+    LATEST_MOMENT,
+    MAX_CAPACITY,
+    Attendance,
+    Registration,
+    Workshop,
+    WorkshopFile,
+)
 from kenlabour.network.enums import LinkSourceKind
 from kenlabour.network.services import record_cooperation
 
@@ -52,15 +61,33 @@ WORKSHOP_FIELDS = (
 )
 
 
+def out_of_bounds_message() -> str:
+    return _("Indiquez une date entre %(first)s et %(last)s.") % {
+        "first": EARLIEST_DAY.year,
+        "last": LATEST_DAY.year,
+    }
+
+
+def _check_day(day, field: str = "date") -> None:
+    if day is not None and not (EARLIEST_DAY <= day <= LATEST_DAY):
+        raise ValidationError({field: out_of_bounds_message()})
+
+
 def workshop_problems(fields: dict) -> dict[str, str]:
     """The invariants of a workshop, with the message each breach gets (by field)."""
     problems = {}
     starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
-    if starts_at and ends_at and ends_at <= starts_at:
+    for name in ("starts_at", "ends_at"):
+        moment = fields.get(name)
+        if moment is not None and not (EARLIEST_MOMENT <= moment < LATEST_MOMENT):
+            problems[name] = out_of_bounds_message()
+    if starts_at and ends_at and ends_at <= starts_at and "ends_at" not in problems:
         problems["ends_at"] = _("La fin de l'atelier doit être après son début.")
     capacity = fields.get("capacity")
     if capacity is not None and capacity < 1:
         problems["capacity"] = _("Un atelier a au moins une place : indiquez 1 ou plus.")
+    elif capacity is not None and capacity > MAX_CAPACITY:
+        problems["capacity"] = _("Indiquez au plus %(limit)s places.") % {"limit": MAX_CAPACITY}
     if not fields.get("commune") and not fields.get("online_url"):
         problems["commune"] = _(
             "Indiquez où a lieu l'atelier : une commune, un lien de visioconférence, ou les deux."
@@ -121,7 +148,7 @@ def _promote_waiting(workshop: Workshop, site_url: str) -> list[Registration]:
     for registration in promoted:
         registration.status = RegistrationStatus.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])
-        send_registration_email.enqueue(registration.pk, "promoted", site_url)
+        notifications.registration_changed(registration, "promoted", site_url)
     return promoted
 
 
@@ -136,6 +163,13 @@ def update_workshop(
         raise PermissionDenied(_("Seuls les animateurs de cet atelier le modifient."))
     if "lab" in fields and not can(user, "lab.create_workshop", fields["lab"]):
         raise PermissionDenied(_("Vous n'animez pas ce laboratoire."))
+    if workshop.cancelled_at is not None and any(
+        fields.get(name, getattr(workshop, name)) != getattr(workshop, name)
+        for name in ("starts_at", "ends_at", "commune", "address", "online_url")
+    ):
+        raise ValidationError(
+            _("Cet atelier est annulé : sa date et son lieu ne changent plus. Créez-en un autre.")
+        )
     _check_workshop({**{name: getattr(workshop, name) for name in WORKSHOP_FIELDS}, **fields})
     confirmed = _confirmed_count(workshop)
     if fields.get("capacity", workshop.capacity) < confirmed:
@@ -148,6 +182,7 @@ def update_workshop(
                 % {"count": confirmed}
             }
         )
+    before = notifications.when_and_place(workshop)
     for name in WORKSHOP_FIELDS:
         if name in fields:
             setattr(workshop, name, fields[name])
@@ -157,11 +192,39 @@ def update_workshop(
     if facilitators is not None:
         workshop.facilitators.set(facilitators)
     _promote_waiting(workshop, site_url)
+    # Everyone registered hears of a new date or place (the e-mail says what changed).
+    if workshop.ends_at > timezone.now() and before != notifications.when_and_place(workshop):
+        notifications.workshop_changed(workshop, before, site_url)
+    return workshop
+
+
+@transaction.atomic
+def cancel_workshop(user, workshop: Workshop, *, reason: str = "", site_url: str) -> Workshop:
+    """Cancel a workshop that has not taken place: registration closes, the workshop stays
+    visible as cancelled, and everyone registered (or waiting) is told by e-mail."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not can(user, "lab.edit_workshop", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier l'annulent."))
+    if workshop.cancelled_at is not None:
+        raise ValidationError(_("Cet atelier est déjà annulé : rien n'a changé."))
+    if workshop.ends_at <= timezone.now():
+        raise ValidationError(_("Cet atelier a déjà eu lieu : il ne s'annule plus."))
+    if workshop.attendances.exists():
+        raise ValidationError(
+            _("Des présences sont notées à cet atelier : retirez-les avant de l'annuler.")
+        )
+    workshop.cancelled_at = timezone.now()
+    workshop.cancellation_reason = reason.strip()[:2000]
+    workshop.registration_closed = True
+    workshop.save(update_fields=["cancelled_at", "cancellation_reason", "registration_closed"])
+    notifications.workshop_cancelled(workshop, site_url)
     return workshop
 
 
 def registration_closed_reason(workshop: Workshop, now: datetime.datetime) -> str:
     """Why nobody can register now, or "" when they can."""
+    if workshop.cancelled_at is not None:
+        return _("Cet atelier est annulé.")
     if workshop.starts_at <= now:
         return _("L'atelier a déjà commencé : les inscriptions sont closes.")
     if workshop.registration_closed:
@@ -195,7 +258,7 @@ def register(
     existing = Registration.objects.filter(workshop=workshop, email=email).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         if existing.status == RegistrationStatus.CONFIRMED:
-            message = _("%(email)s est déjà inscrit à cet atelier : rien n'a changé.")
+            message = _("%(email)s a déjà une place à cet atelier : rien n'a changé.")
         else:
             message = _(
                 "%(email)s est déjà sur la liste d'attente de cet atelier : rien n'a changé."
@@ -212,7 +275,7 @@ def register(
     registration.created_at = timezone.now()
     registration.reminder_sent_at = None
     registration.save()
-    send_registration_email.enqueue(registration.pk, status, site_url)
+    notifications.registration_changed(registration, status, site_url)
     return registration
 
 
@@ -231,7 +294,7 @@ def cancel_registration(token: str, *, site_url: str) -> tuple[Registration, lis
         raise ValidationError(_("L'atelier a déjà commencé : l'inscription ne s'annule plus."))
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
-    send_registration_email.enqueue(registration.pk, "cancelled", site_url)
+    notifications.registration_changed(registration, "cancelled", site_url)
     return registration, _promote_waiting(workshop, site_url)
 
 
@@ -251,7 +314,7 @@ def send_due_reminders(*, now: datetime.datetime, site_url: str) -> int:
             if Registration.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
                 reminder_sent_at=now
             ):
-                send_registration_email.enqueue(pk, "reminder", site_url)
+                notifications.registration_changed(Registration(pk=pk), "reminder", site_url)
                 sent += 1
     return sent
 
@@ -259,8 +322,11 @@ def send_due_reminders(*, now: datetime.datetime, site_url: str) -> int:
 # Attendance
 
 
-def _check_came_as(kind: str, organisation, directorate) -> None:
-    if kind == ParticipantKind.PUBLIC_AGENT and organisation is None:
+def _check_came_as(kind: str, organisation, directorate, organisation_name="") -> None:
+    """The rule of the sign-in sheet (forms.CameAsForm says it field by field): a public
+    agent gives an organisation, of the directory or typed; a directorate of the directory
+    belongs to the organisation given."""
+    if kind == ParticipantKind.PUBLIC_AGENT and organisation is None and not organisation_name:
         raise ValidationError(
             {"organisation": _("Pour un agent public, indiquez son organisation.")}
         )
@@ -286,7 +352,20 @@ def _feed_acquaintance_graph(workshop: Workshop) -> None:
 
 
 def _record(workshop: Workshop, **values) -> Attendance:
-    _check_came_as(values["kind"], values.get("organisation"), values.get("directorate"))
+    values["organisation_name"] = (values.get("organisation_name") or "").strip()[:200]
+    values["directorate_name"] = (values.get("directorate_name") or "").strip()[:200]
+    if values.get("organisation") is not None:
+        values["organisation_name"] = ""
+    if values.get("directorate") is not None or not (
+        values.get("organisation") is not None or values["organisation_name"]
+    ):
+        values["directorate_name"] = ""
+    _check_came_as(
+        values["kind"],
+        values.get("organisation"),
+        values.get("directorate"),
+        values["organisation_name"],
+    )
     if not values.get("name", "").strip():
         raise ValidationError({"name": _("Indiquez le nom de la personne.")})
     person = values.get("person")
@@ -311,7 +390,14 @@ def _actor_of(user):
 
 @transaction.atomic
 def mark_present(
-    user, registration: Registration, *, kind: str, organisation=None, directorate=None
+    user,
+    registration: Registration,
+    *,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """The facilitator ticks a registered person on the sign-in sheet."""
     workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
@@ -327,12 +413,38 @@ def mark_present(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
     )
 
 
 @transaction.atomic
+def unmark_present(user, attendance: Attendance) -> Registration | None:
+    """Undo a tick of the sign-in sheet (a person marked present by mistake): the
+    attendance is removed, the registration stays as it was. Returns the registration
+    (None for someone who came without registering)."""
+    workshop = Workshop.objects.select_for_update().get(pk=attendance.workshop_id)
+    if not can(user, "lab.take_attendance", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    found = Attendance.objects.filter(pk=attendance.pk, workshop=workshop).first()
+    if found is None:
+        raise ValidationError(_("Cette présence n'est plus notée : rien n'a changé."))
+    registration = found.registration
+    found.delete()
+    return registration
+
+
+@transaction.atomic
 def record_walk_in(
-    user, workshop: Workshop, *, name: str, kind: str, organisation=None, directorate=None
+    user,
+    workshop: Workshop,
+    *,
+    name: str,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """Someone came without registering: the facilitator writes them in."""
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
@@ -344,6 +456,8 @@ def record_walk_in(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
         walk_in=True,
     )
 
@@ -365,7 +479,16 @@ def workshop_for_code(code: str, now: datetime.datetime) -> Workshop | None:
 
 @transaction.atomic
 def sign_in_with_code(
-    user, *, code: str, name: str, email: str, kind: str, organisation=None, directorate=None
+    user,
+    *,
+    code: str,
+    name: str,
+    email: str,
+    kind: str,
+    organisation=None,
+    directorate=None,
+    organisation_name: str = "",
+    directorate_name: str = "",
 ) -> Attendance:
     """A participant signs themself in with the code the facilitator shows."""
     now = timezone.now()
@@ -399,6 +522,8 @@ def sign_in_with_code(
         kind=kind,
         organisation=organisation,
         directorate=directorate,
+        organisation_name=organisation_name,
+        directorate_name=directorate_name,
         walk_in=registration is None,
     )
 
@@ -475,6 +600,7 @@ def save_experiment(user, fields: dict, experiment=None):
     from kenlabour.lab.enums import Phase
     from kenlabour.lab.models import Experiment, PhaseChange
 
+    _check_day(fields.get("started_on"), "started_on")
     if experiment is None:
         if not can(user, "lab.create_experiment", fields.get("lab")):
             raise PermissionDenied(
@@ -559,6 +685,7 @@ def change_phase(
         )
     errors = {}
     last = experiment.phase_changes.order_by("-date", "-pk").first()
+    _check_day(date)
     if date < experiment.started_on:
         errors["date"] = _("La date est antérieure au début de l'expérimentation.")
     elif last is not None and date < last.date:
@@ -602,6 +729,7 @@ def add_measurement(user, indicator, *, date: datetime.date, value):
         raise ValidationError(
             _("Cette expérimentation est arrêtée : on n'y ajoute plus de mesures.")
         )
+    _check_day(date)
     if date < experiment.started_on:
         raise ValidationError(
             {
@@ -684,6 +812,7 @@ def _editable_experiment(user, experiment, refusal: str, stopped_refusal: str = 
 
 
 def _check_date(experiment, date: datetime.date) -> None:
+    _check_day(date)
     if date < experiment.started_on:
         raise ValidationError(
             {

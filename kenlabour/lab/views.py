@@ -10,13 +10,15 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import forms, selectors, services
+from kenlabour.lab import forms, qrcodes, selectors, services
 from kenlabour.lab.enums import Phase
 from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
 from kenlabour.network import exports as spreadsheets
+from kenlabour.web.confirm import confirmation_page
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
 
@@ -141,7 +143,7 @@ def _registered_message(request, registration) -> None:
     if registration.status == "confirmed":
         messages.success(
             request,
-            _("%(name)s est inscrit à l'atelier. Une confirmation part à %(email)s.")
+            _("Place confirmée pour %(name)s. Une confirmation part à %(email)s.")
             % {"name": registration.name, "email": registration.email},
         )
     else:
@@ -212,6 +214,25 @@ def registration(request, token):
     """A registration seen through its secret link: its status, and a button to cancel."""
     error = ""
     if request.method == "POST":
+        try:
+            found, _position = selectors.registration_by_token(token)
+        except Registration.DoesNotExist:
+            raise Http404 from None
+        page = confirmation_page(
+            request,
+            title=_("Annuler votre inscription ?"),
+            message=_(
+                "Votre inscription à « %(title)s » sera annulée et votre place ira à la "
+                "première personne de la liste d'attente. Pour revenir, il faudra vous "
+                "inscrire de nouveau, s'il reste de la place."
+            )
+            % {"title": found.workshop.title},
+            back_url=reverse("lab:registration", kwargs={"token": token}),
+            confirm_label=_("Oui, annuler mon inscription"),
+            danger=True,
+        )
+        if page is not None:
+            return page
         try:
             cancelled, _promoted = services.cancel_registration(token, site_url=_site_url(request))
         except Registration.DoesNotExist:
@@ -294,6 +315,45 @@ def workshop_edit(request, slug):
 
 @login_required
 @require_POST
+def workshop_cancel(request, slug):
+    """Cancel the workshop, after a confirmation step: everyone registered is told."""
+    page = _workshop_page(request, slug)
+    if not page.can_edit:
+        raise PermissionDenied
+    reason = request.POST.get("raison", "")[:2000]
+    registered = page.confirmed + page.waiting
+    confirm = confirmation_page(
+        request,
+        title=_("Annuler l'atelier « %(title)s » ?") % {"title": page.workshop.title},
+        message=ngettext(
+            "L'atelier sera annoncé comme annulé et %(count)d personne inscrite recevra un e-mail.",
+            "L'atelier sera annoncé comme annulé et %(count)d personnes inscrites "
+            "recevront un e-mail.",
+            registered,
+        )
+        % {"count": registered},
+        details=[_("Raison donnée : %(reason)s") % {"reason": reason}] if reason.strip() else [],
+        back_url=page.workshop.get_absolute_url(),
+        confirm_label=_("Oui, annuler l'atelier"),
+        danger=True,
+    )
+    if confirm is not None:
+        return confirm
+    try:
+        services.cancel_workshop(
+            request.user, page.workshop, reason=reason, site_url=_site_url(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("L'atelier est annulé ; les personnes inscrites sont prévenues.")
+        )
+    return redirect(page.workshop)
+
+
+@login_required
+@require_POST
 def workshop_file_add(request, slug):
     try:
         current = selectors.workshop_for_edit(request.user, slug)
@@ -358,16 +418,43 @@ def _row_forms(sheet, bound=None):
     return row_forms
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def attendance(request, slug):
-    """The sign-in sheet: one POST per tick, htmx swaps the ticked row only."""
+def _sheet_or_404(request, slug):
     try:
         sheet = selectors.attendance_sheet(slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
     if not can(request.user, "lab.take_attendance", sheet.workshop):
         raise PermissionDenied
+    return sheet
+
+
+def _code_page_url(request, workshop) -> str:
+    return request.build_absolute_uri(
+        f"{reverse('lab:attendance_code')}?code={workshop.attendance_code}"
+    )
+
+
+def _row_response(request, sheet, registration_id, row_form=None):
+    """What htmx swaps after a tick or its undo: the row, and the count out of band."""
+    row = selectors.sheet_row(registration_id, sheet.workshop)
+    return render(
+        request,
+        "lab/_attendance_row.html",
+        {
+            "row": row,
+            "row_form": row_form or forms.CameAsForm(prefix=f"r{registration_id}"),
+            "workshop": sheet.workshop,
+            "present": selectors.present_count(sheet.workshop),
+            "count_out_of_band": True,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, slug):
+    """The sign-in sheet: one POST per tick, htmx swaps the ticked row and the count."""
+    sheet = _sheet_or_404(request, slug)
     bound = None
     walk_in_form = forms.WalkInForm()
     if request.method == "POST":
@@ -389,21 +476,12 @@ def attendance(request, slug):
                 except ValidationError as error:
                     _add_errors(bound, error)
             if request.htmx:
-                row = selectors.sheet_row(registration.pk, sheet.workshop)
-                return render(
-                    request,
-                    "lab/_attendance_row.html",
-                    {
-                        "row": row,
-                        "row_form": bound
-                        if bound.errors
-                        else forms.CameAsForm(prefix=bound.prefix),
-                        "workshop": sheet.workshop,
-                    },
+                return _row_response(
+                    request, sheet, registration.pk, bound if bound.errors else None
                 )
             if not bound.errors:
                 messages.success(
-                    request, _("%(name)s est noté présent.") % {"name": registration.name}
+                    request, _("%(name)s : présence notée.") % {"name": registration.name}
                 )
                 return redirect(
                     f"{reverse('lab:attendance', kwargs={'slug': slug})}#inscrit-{registration.pk}"
@@ -423,10 +501,10 @@ def attendance(request, slug):
                 else:
                     messages.success(
                         request,
-                        _("%(name)s est noté présent (venu sans inscription).")
+                        _("%(name)s : présence notée (sans inscription).")
                         % {"name": walk_in_form.cleaned_data["name"]},
                     )
-                    return redirect("lab:attendance", slug=slug)
+                    return redirect(f"{reverse('lab:attendance', kwargs={'slug': slug})}#compte")
         sheet = selectors.attendance_sheet(slug)
     return render(
         request,
@@ -434,18 +512,63 @@ def attendance(request, slug):
         {
             "sheet": sheet,
             "workshop": sheet.workshop,
+            "present": sheet.present,
             "row_forms": _row_forms(sheet, bound),
             "walk_in_form": walk_in_form,
+            "qr_code": qrcodes.svg_data_uri(_code_page_url(request, sheet.workshop)),
+            "code_page_url": _code_page_url(request, sheet.workshop),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_undo(request, slug):
+    """Undo a tick (marked present by mistake): the row comes back unticked."""
+    sheet = _sheet_or_404(request, slug)
+    found = selectors.attendance_of_sheet(sheet.workshop, request.POST.get("attendance", ""))
+    if found is None:
+        raise Http404
+    try:
+        registration = services.unmark_present(request.user, found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        registration = found.registration
+    else:
+        if not request.htmx:
+            messages.success(request, _("%(name)s : présence retirée.") % {"name": found.name})
+    if request.htmx and registration is not None:
+        return _row_response(request, sheet, registration.pk)
+    anchor = f"inscrit-{registration.pk}" if registration is not None else "sans-inscription"
+    return redirect(f"{reverse('lab:attendance', kwargs={'slug': slug})}#{anchor}")
+
+
+@login_required
+@require_GET
+def attendance_print(request, slug):
+    """The paper sign-in sheet: everyone registered, blank lines for walk-ins, a column to
+    sign; the code and its QR code for those who prefer to sign in themselves."""
+    sheet = _sheet_or_404(request, slug)
+    return render(
+        request,
+        "lab/attendance_print.html",
+        {
+            "sheet": sheet,
+            "workshop": sheet.workshop,
+            "blank_lines": range(max(5, sheet.workshop.capacity - len(sheet.rows))),
+            "qr_code": qrcodes.svg_data_uri(_code_page_url(request, sheet.workshop)),
+            "code_page_url": _code_page_url(request, sheet.workshop),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def attendance_code(request):
-    """A participant signs in with the code the facilitator shows."""
-    initial = {}
+    """A participant signs in with the code the facilitator shows (the QR code of the
+    sheet brings the code along in the address)."""
+    initial = {"code": request.GET.get("code", "")[:12]}
     if request.user.is_authenticated:
-        initial = {"name": str(request.user), "email": request.user.email}
+        initial |= {"name": str(request.user), "email": request.user.email}
     form = forms.CodeSignInForm(request.POST or None, initial=initial)
     suggestions = selectors.came_as_suggestions()
     if request.method == "POST" and form.is_valid():
@@ -634,6 +757,22 @@ def experiment_phase(request, slug):
         raise Http404
     form = forms.PhaseForm(request.POST or None, experiment=experiment)
     if request.method == "POST" and form.is_valid():
+        target = Phase(form.cleaned_data["phase"]).label
+        page = confirmation_page(
+            request,
+            title=_("Passer « %(title)s » à l'étape « %(phase)s » ?")
+            % {"title": experiment.title, "phase": target},
+            message=_(
+                "L'étape est datée du %(date)s et entre dans l'historique public de "
+                "l'expérimentation ; on ne revient pas à une étape précédente."
+            )
+            % {"date": form.cleaned_data["date"].strftime("%d/%m/%Y")},
+            back_url=reverse("lab:experiment_phase", kwargs={"slug": slug}),
+            confirm_label=_("Oui, passer à « %(phase)s »") % {"phase": target},
+            danger=form.cleaned_data["phase"] == Phase.STOPPED,
+        )
+        if page is not None:
+            return page
         try:
             services.change_phase(request.user, experiment, **form.cleaned_data)
         except ValidationError as error:
@@ -677,6 +816,30 @@ def interconnection_decide(request, slug):
     if other is None:
         raise Http404
     accept = form.cleaned_data["decision"] == "accept"
+    if not can(request.user, "lab.decide_interconnection", experiment):
+        raise PermissionDenied
+    page = confirmation_page(
+        request,
+        title=(
+            _("Accepter le lien avec « %(title)s » ?")
+            if accept
+            else _("Écarter la suggestion « %(title)s » ?")
+        )
+        % {"title": other.title},
+        message=(
+            _(
+                "Le lien figurera sur les pages des deux expérimentations et leurs partenaires "
+                "entreront dans le graphe du réseau."
+            )
+            if accept
+            else _("La suggestion ne sera plus proposée pour ces deux expérimentations.")
+        ),
+        back_url=f"{experiment.get_absolute_url()}#liens",
+        confirm_label=_("Oui, accepter le lien") if accept else _("Oui, écarter la suggestion"),
+        danger=not accept,
+    )
+    if page is not None:
+        return page
     try:
         services.decide_interconnection(request.user, experiment, other, accept=accept)
     except ValidationError as error:

@@ -48,6 +48,13 @@ def test_forms_with_errors_have_no_axe_violation(
         assert_accessible(page)
         if name == "lab:experiment_edit":
             page.get_by_label("Titre").fill("")
+        if name == "lab:experiment_phase":
+            # Today's date by default is accepted: the form goes on to its confirmation step.
+            page.locator("main form button[type=submit]").first.click()
+            page.get_by_role("button", name="Revenir sans rien changer").wait_for()
+            assert_accessible(page)
+            page.goto(live_server.url + reverse(name, kwargs={"slug": slug}))
+            page.get_by_label("Date").fill("")
         page.locator("main form button[type=submit]").first.click()
         assert page.get_by_text("corrigez ce qui suit").is_visible(), name
         assert_accessible(page)
@@ -59,7 +66,11 @@ def test_a_facilitator_accepts_a_link_without_javascript(browser, live_server, l
     login_browser(context, facilitator())
     page = context.new_page()
     page.goto(live_server.url + reverse("lab:experiment", kwargs={"slug": slug}))
+    accepted = Interconnection.objects.filter(status="accepted").count()
     page.get_by_role("button", name="Accepter le lien").first.click()
+    # A confirmation step first (a decided link is not decided again), without JavaScript.
+    assert Interconnection.objects.filter(status="accepted").count() == accepted
+    page.get_by_role("button", name="Oui, accepter le lien").click()
     assert page.get_by_text("il figure sur les deux pages").is_visible()
     assert Interconnection.objects.filter(status="accepted").count() == 2
     context.close()

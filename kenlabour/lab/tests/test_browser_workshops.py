@@ -36,7 +36,7 @@ def _dashboard(page, live_server) -> dict[str, int]:
     page.goto(live_server.url + reverse("lab:impact"))
     return {
         label: _figure(page, label)
-        for label in ("Participations de professionnels", "Usagers impliqués")
+        for label in ("Participations de professionnels", "Usagères et usagers impliqués")
     }
 
 
@@ -86,7 +86,7 @@ def test_acceptance_create_register_wait_cancel_sign_in_and_the_dashboard_follow
     cor_url, cor_status = _register(
         browser, live_server, workshop_url, "Corentin Riou", "corentin@ex.bzh"
     )
-    assert "Inscrit" in anne_status and "Inscrit" in bob_status
+    assert "Place confirmée" in anne_status and "Place confirmée" in bob_status
     assert "Liste d'attente" in cor_status and "position 1" in cor_status
 
     # Anne cancels with her link: Corentin gets the seat and is told.
@@ -94,9 +94,10 @@ def test_acceptance_create_register_wait_cancel_sign_in_and_the_dashboard_follow
     anne_page = visitor.new_page()
     anne_page.goto(anne_url)
     anne_page.get_by_role("button", name="Annuler mon inscription").click()
-    assert "Annulé" in anne_page.locator("#statut").inner_text()
+    anne_page.get_by_role("button", name="Oui, annuler mon inscription").click()
+    assert "Inscription annulée" in anne_page.locator("#statut").inner_text()
     anne_page.goto(cor_url)
-    assert anne_page.locator("#statut").inner_text().strip() == "Inscrit"
+    assert anne_page.locator("#statut").inner_text().strip() == "Place confirmée"
     visitor.close()
     assert any(
         m.to == ["corentin@ex.bzh"] and "Une place s'est libérée" in m.subject for m in mail.outbox
@@ -119,18 +120,32 @@ def test_acceptance_create_register_wait_cancel_sign_in_and_the_dashboard_follow
     bleuenn = Registration.objects.get(email="bleuenn@ex.bzh")
     corentin = Registration.objects.get(email="corentin@ex.bzh")
     row = sheet.locator(f"#inscrit-{bleuenn.pk}")
-    row.get_by_label("Venu comme").select_option(label="Agent public")
+    row.get_by_label("À quel titre").select_option(label="Agent public")
+    row.get_by_text("Organisation et direction").click()
     row.get_by_label("Organisation").fill(directorate.organisation.name)
     row.get_by_label("Direction").fill("Direction des solidarités")
-    tick = row.get_by_role("button", name="Présent : Bleuenn Morvan")
+    tick = row.get_by_role("button", name="Présent·e : Bleuenn Morvan")
     box = tick.bounding_box()
-    assert box["height"] >= 44 and box["width"] >= 200, "a large target for a thumb"
+    assert box["height"] >= 44 and box["width"] >= 44, "a large target for a thumb"
+    row_box = sheet.locator(f"#inscrit-{corentin.pk}").bounding_box()
+    assert row_box["height"] <= 200, "one person takes one compact row"
+    assert "Aucune présence" in sheet.locator("#compte").inner_text()
     tick.click()
     sheet.locator(f"#inscrit-{bleuenn.pk} .sheet-present").wait_for()
+    assert "1 personne présente" in sheet.locator("#compte").inner_text()
     row = sheet.locator(f"#inscrit-{corentin.pk}")
-    row.get_by_label("Venu comme").select_option(label="Usager")
-    row.get_by_role("button", name="Présent : Corentin Riou").click()
+    row.get_by_label("À quel titre").select_option(label="Usager ou usagère")
+    row.get_by_role("button", name="Présent·e : Corentin Riou").click()
     sheet.locator(f"#inscrit-{corentin.pk} .sheet-present").wait_for()
+    assert "2 personnes présentes" in sheet.locator("#compte").inner_text()
+    # A tick by mistake is undone, and done again.
+    row.get_by_role("button", name="Retirer la présence de Corentin Riou").click()
+    row.get_by_role("button", name="Présent·e : Corentin Riou").wait_for()
+    assert "1 personne présente" in sheet.locator("#compte").inner_text()
+    row.get_by_label("À quel titre").select_option(label="Usager ou usagère")
+    row.get_by_role("button", name="Présent·e : Corentin Riou").click()
+    sheet.locator(f"#inscrit-{corentin.pk} .sheet-present").wait_for()
+    assert "2 personnes présentes" in sheet.locator("#compte").inner_text()
     assert_accessible(sheet)
     phone.close()
 
@@ -143,7 +158,7 @@ def test_acceptance_create_register_wait_cancel_sign_in_and_the_dashboard_follow
     assert (
         after["Participations de professionnels"] == before["Participations de professionnels"] + 1
     )
-    assert after["Usagers impliqués"] == before["Usagers impliqués"] + 1
+    assert after["Usagères et usagers impliqués"] == before["Usagères et usagers impliqués"] + 1
 
 
 def test_the_sign_in_sheet_works_with_javascript_off(browser, live_server, login_browser):
@@ -155,16 +170,16 @@ def test_the_sign_in_sheet_works_with_javascript_off(browser, live_server, login
         live_server.url + reverse("lab:attendance", kwargs={"slug": registration.workshop.slug})
     )
     row = page.locator(f"#inscrit-{registration.pk}")
-    row.get_by_label("Venu comme").select_option(label="Maker")
-    row.get_by_role("button", name="Présent : Anne Le Goff").click()
-    assert page.get_by_text("Anne Le Goff est noté présent.").is_visible()
+    row.get_by_label("À quel titre").select_option(label="Maker")
+    row.get_by_role("button", name="Présent·e : Anne Le Goff").click()
+    assert page.get_by_text("Anne Le Goff : présence notée.").is_visible()
     assert page.locator(f"#inscrit-{registration.pk} .sheet-present").is_visible()
     page.get_by_label("Nom et prénom").fill("Yann")
-    page.locator("#id_sans-inscription-kind").select_option(label="Élu")
+    page.locator("#id_sans-inscription-kind").select_option(label="Élu ou élue")
     # Submitted from the keyboard: a phone's browser may still be scrolling to the field
     # just filled, which makes a simulated tap land elsewhere.
-    page.get_by_role("button", name="Noter cette personne présente").press("Enter")
-    assert page.get_by_text("Yann est noté présent (venu sans inscription).").is_visible()
+    page.get_by_role("button", name="Noter sa présence").press("Enter")
+    assert page.get_by_text("Yann : présence notée (sans inscription).").is_visible()
     assert Attendance.objects.count() == 2
     context.close()
 

@@ -85,3 +85,33 @@ def test_the_demo_has_three_labs_its_library_and_series_and_runs_again_unchanged
     counts = Workshop.objects.count(), Attendance.objects.count()
     demo.build(lambda line: None)
     assert (Workshop.objects.count(), Attendance.objects.count()) == counts
+
+
+def test_the_demo_lives_in_the_present_for_every_lab(demo_data):
+    from kenlabour.lab.models import Registration
+
+    now = timezone.now()
+    today = timezone.localdate()
+    for lab in Lab.objects.all():
+        upcoming = Workshop.objects.filter(
+            lab=lab, starts_at__gt=now, registration_closed=False, published=True
+        )
+        assert upcoming.count() >= 2, lab.slug
+        recent = Workshop.objects.filter(
+            lab=lab, ends_at__lt=now, starts_at__gte=now - datetime.timedelta(days=60)
+        )
+        assert recent.exists() and Attendance.objects.filter(workshop__in=recent).exists()
+    near_rennes = Workshop.objects.filter(
+        starts_at__gt=now, registration_closed=False, commune__code__in={"35238", "35051"}
+    )
+    assert near_rennes.count() >= 3
+    # A workshop under way today, with people registered, for the sign-in sheet.
+    today_workshop = Workshop.objects.get(starts_at__lte=now, ends_at__gte=now)
+    assert timezone.localtime(today_workshop.starts_at).date() <= today
+    assert today_workshop.registrations.count() > 0
+    # Tokens are random, and running the demo again adds nothing.
+    tokens = list(Registration.objects.values_list("token", flat=True))
+    assert len(set(tokens)) == len(tokens) and all(len(t) >= 32 for t in tokens)
+    before = Workshop.objects.count(), Registration.objects.count()
+    demo.build(lambda line: None)
+    assert (Workshop.objects.count(), Registration.objects.count()) == before

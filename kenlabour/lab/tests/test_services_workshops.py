@@ -215,7 +215,7 @@ def test_registering_twice_is_refused_with_a_message_and_nothing_changes():
         _register(workshop, "Anne encore", "ANNE@exemple.bzh ")
     with pytest.raises(ValidationError) as waiting_twice:
         _register(workshop, "Bleuenn", "bleuenn@exemple.bzh")
-    assert "anne@exemple.bzh est déjà inscrit à cet atelier" in confirmed_twice.value.messages[0]
+    assert "anne@exemple.bzh a déjà une place à cet atelier" in confirmed_twice.value.messages[0]
     assert "déjà sur la liste d'attente" in waiting_twice.value.messages[0]
     assert _snapshot(workshop) == before
     assert mail.outbox == []
@@ -275,7 +275,7 @@ def test_a_logged_in_person_registers_with_their_account_and_gets_a_confirmation
     assert registration.user == person
     [message] = mail.outbox
     assert message.to == ["gwen@exemple.bzh"]
-    assert "Inscription confirmée" in message.subject
+    assert "Place confirmée" in message.subject
     assert f"{SITE.rstrip('/')}/labo/inscription/{registration.token}/" in message.body
 
 

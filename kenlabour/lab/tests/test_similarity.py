@@ -159,3 +159,35 @@ def test_the_index_answers_as_brute_force_does():
         assert [s.key for s in index.related(key, 5)] == [
             s.key for s in brute_force_related(documents, key, 5)
         ]
+
+
+def test_the_tf_idf_is_computed_by_hand_as_documented():
+    """tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1, rows of unit length."""
+    import math
+
+    import pytest
+
+    from kenlabour.lab.similarity import _vectoriser, analyse
+
+    texts = ["permis permis emploi", "emploi mobilité"]
+    vectoriser = _vectoriser()
+    matrix = vectoriser.fit_transform(texts).toarray()
+    stems = {stem: analyse(stem)[0] for stem in ("permis", "emploi", "mobilité")}
+    column = {word: vectoriser.vocabulary_[stem] for word, stem in stems.items()}
+    assert sorted(vectoriser.vocabulary_) == list(vectoriser.vocabulary_)
+    idf_shared, idf_alone = 1.0, math.log(3 / 2) + 1
+    permis, emploi = (1 + math.log(2)) * idf_alone, 1 * idf_shared
+    norm = math.hypot(permis, emploi)
+    assert matrix[0][column["permis"]] == pytest.approx(permis / norm)
+    assert matrix[0][column["emploi"]] == pytest.approx(emploi / norm)
+    assert matrix[0][column["mobilité"]] == 0
+
+
+def test_the_similarity_module_does_not_import_scikit_learn():
+    """Importing scikit-learn cost 2 to 6 s on the first experiment page of a process."""
+    import subprocess
+    import sys
+
+    code = "import sys, kenlabour.lab.similarity; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -76,7 +76,7 @@ def test_an_accepted_link_shows_on_both_pages_and_leaves_the_suggestions(client)
     client.force_login(facilitator())
     response = client.post(
         reverse("lab:interconnection_decide", kwargs={"slug": permis.slug}),
-        {"other": rural.slug, "decision": "accept"},
+        {"other": rural.slug, "decision": "accept", "confirmation": "1"},
         follow=True,
     )
     assert "est accepté" in response.content.decode()
@@ -93,7 +93,7 @@ def test_a_dismissed_suggestion_disappears(client):
     client.force_login(facilitator())
     client.post(
         reverse("lab:interconnection_decide", kwargs={"slug": permis.slug}),
-        {"other": rural.slug, "decision": "dismiss"},
+        {"other": rural.slug, "decision": "dismiss", "confirmation": "1"},
     )
     assert Interconnection.objects.get().status == "dismissed"
     content = _page(client, permis).content.decode()
@@ -105,7 +105,7 @@ def test_a_person_without_the_role_cannot_decide(client):
     client.force_login(UserFactory())
     response = client.post(
         reverse("lab:interconnection_decide", kwargs={"slug": permis.slug}),
-        {"other": rural.slug, "decision": "accept"},
+        {"other": rural.slug, "decision": "accept", "confirmation": "1"},
     )
     assert response.status_code == 403
     assert not Interconnection.objects.exists()
@@ -234,3 +234,43 @@ def test_the_page_query_count_does_not_grow_with_rows(client):
         permis.recommendations.create(addressed_to=OrganisationFactory(), text=f"Préconisation {n}")
     _page(client, permis)  # the index is rebuilt once after the changes
     assert _queries(lambda: _page(client, permis)) == few
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "2100-01-01"])
+def test_an_experiment_dated_out_of_bounds_is_refused_in_french(client, typed):
+    client.force_login(facilitator())
+    response = client.post(
+        reverse("lab:experiment_create"),
+        {
+            "lab": LabFactory().pk,
+            "title": "Permis",
+            "problem": "Pas de permis.",
+            "started_on": typed,
+        },
+    )
+    assert response.status_code == 200
+    assert "Indiquez une date entre 2000 et 2099." in response.content.decode()
+    assert not Experiment.objects.exists()
+
+
+def test_the_experiment_form_speaks_french_and_defaults_to_today(client):
+    client.force_login(facilitator())
+    LabFactory()
+    content = client.get(reverse("lab:experiment_create")).content.decode()
+    assert 'for="id_lab">Laboratoire' in content and "<legend>Thèmes" in content
+    assert "Lab :" not in content and "Themes" not in content
+    assert f'value="{timezone.localdate().isoformat()}"' in content
+
+
+def test_a_phase_change_asks_for_confirmation_first(client):
+    experiment = ExperimentFactory(phase="field_test")
+    client.force_login(facilitator())
+    url = reverse("lab:experiment_phase", kwargs={"slug": experiment.slug})
+    data = {"phase": "stopped", "date": timezone.localdate().isoformat(), "stop_reason": "Fin."}
+    asked = client.post(url, data)
+    assert "Oui, passer à « Arrêtée »" in asked.content.decode()
+    experiment.refresh_from_db()
+    assert experiment.phase == "field_test"
+    client.post(url, {**data, "confirmation": "1"})
+    experiment.refresh_from_db()
+    assert experiment.phase == "stopped"

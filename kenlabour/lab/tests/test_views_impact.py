@@ -103,8 +103,8 @@ def test_csv_and_xlsx_exports_hold_the_selectors_figures(client):
     expected = {
         "Ateliers tenus": figures.workshops,
         "Participations de professionnels": figures.professional_participations,
-        "Professionnels différents": figures.distinct_professionals,
-        "Usagers impliqués": figures.citizens,
+        "Professionnels distincts (personnes)": figures.distinct_professionals,
+        "Usagères et usagers impliqués": figures.citizens,
         "Directions impliquées": figures.directorates,
         "Ateliers décloisonnés": figures.cross_silo_workshops,
         "Indice de décloisonnement (%)": round(100 * figures.cross_silo_index, 1),
@@ -113,7 +113,7 @@ def test_csv_and_xlsx_exports_hold_the_selectors_figures(client):
         assert from_xlsx[indicator] == value, indicator
         assert from_csv[indicator] == str(value).replace(".", ","), indicator
     assert from_xlsx["janvier"] == figures.workshops_by_month[(2019, 1)]
-    assert from_xlsx["Usager"] == figures.participations_by_kind["citizen"]
+    assert from_xlsx["Usager ou usagère"] == figures.participations_by_kind["citizen"]
 
 
 @pytest.mark.parametrize("name", ["lab:impact", "lab:impact_csv", "lab:impact_xlsx"])

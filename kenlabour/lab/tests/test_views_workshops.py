@@ -13,6 +13,7 @@ from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.lab.enums import ParticipantKind, RegistrationStatus
 from kenlabour.lab.models import Attendance, Registration, Workshop
 from kenlabour.lab.tests.factories import (
+    AttendanceFactory,
     LabFactory,
     MethodFactory,
     RegistrationFactory,
@@ -21,7 +22,7 @@ from kenlabour.lab.tests.factories import (
     WorkshopFactory,
     in_days,
 )
-from kenlabour.network.tests.factories import DirectorateFactory
+from kenlabour.network.tests.factories import DirectorateFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +94,15 @@ def test_a_person_without_account_registers_then_cancels_with_the_link(client):
     assert response.redirect_chain[-1][0] == reverse(
         "lab:registration", kwargs={"token": registration.token}
     )
-    assert "Anne Le Goff est inscrit" in _text(response)
-    assert "Inscription confirmée" in mail.outbox[0].subject
+    assert "Place confirmée pour Anne Le Goff" in _text(response)
+    assert "Place confirmée" in mail.outbox[0].subject
     client.post(_workshop_url(workshop, "lab:register"), {"name": "Bob", "email": "b@exemple.bzh"})
-    response = client.post(
-        reverse("lab:registration", kwargs={"token": registration.token}), follow=True
-    )
+    cancel_url = reverse("lab:registration", kwargs={"token": registration.token})
+    # A confirmation step first: nothing changes until it is confirmed.
+    asked = client.post(cancel_url)
+    assert "Oui, annuler mon inscription" in _text(asked)
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED
+    response = client.post(cancel_url, {"confirmation": "1"}, follow=True)
     assert "est annulée" in _text(response)
     statuses = dict(Registration.objects.values_list("email", "status"))
     assert statuses == {
@@ -126,7 +130,7 @@ def test_registering_twice_shows_a_message_at_the_form_and_changes_nothing(clien
         _workshop_url(workshop, "lab:register"), {"name": "Anne", "email": "anne@exemple.bzh"}
     )
     assert response.status_code == 200
-    assert "anne@exemple.bzh est déjà inscrit à cet atelier : rien n'a changé." in (_text(response))
+    assert "anne@exemple.bzh a déjà une place à cet atelier : rien n'a changé." in (_text(response))
     assert list(Registration.objects.values_list("pk", "status", "token")) == before
 
 
@@ -267,8 +271,10 @@ def test_the_sheet_ticks_a_person_present_without_javascript(client):
     assert (attendance.organisation, attendance.directorate) == (organisation, directorate)
 
 
-def test_the_sheet_answers_htmx_with_the_row_only(client):
+def test_the_sheet_answers_htmx_with_the_row_and_the_count_out_of_band(client):
     registration = RegistrationFactory(name="Anne Le Goff")
+    RegistrationFactory(workshop=registration.workshop, name="Bob")
+    AttendanceFactory(workshop=registration.workshop, name="Yann", walk_in=True)
     client.force_login(user_with_role("lab_facilitator"))
     prefix = f"r{registration.pk}"
     response = client.post(
@@ -278,24 +284,124 @@ def test_the_sheet_answers_htmx_with_the_row_only(client):
     )
     content = _text(response)
     assert content.lstrip().startswith(f'<li id="inscrit-{registration.pk}"')
-    assert "Présent" in content and "Usager" in content
+    assert "présence notée" in content and "Usager ou usagère" in content
     assert "<html" not in content
+    # The count moves with each tick: the walk-in and Anne, recomputed from the records.
+    count = content[content.index('id="compte"') :]
+    assert 'hx-swap-oob="true"' in count[:120]
+    assert f"{Attendance.objects.filter(workshop=registration.workshop).count()} personnes" in count
 
 
-def test_an_unknown_organisation_is_refused_at_its_field(client):
+def _came_as_post(client, registration, htmx=False, **values):
+    prefix = f"r{registration.pk}"
+    data = {"registration": registration.pk} | {f"{prefix}-{k}": v for k, v in values.items()}
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(_workshop_url(registration.workshop, "lab:attendance"), data, **extra)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_public_agent_of_an_organisation_outside_the_directory_is_recorded(client, htmx):
+    """Issue 11, item 2: an organisation typed freely with a directorate was a 500
+    (KeyError 'organisation'); it is now recorded as typed."""
     registration = RegistrationFactory()
     client.force_login(user_with_role("lab_facilitator"))
-    prefix = f"r{registration.pk}"
-    response = client.post(
-        _workshop_url(registration.workshop, "lab:attendance"),
-        {
-            "registration": registration.pk,
-            f"{prefix}-kind": ParticipantKind.PUBLIC_AGENT,
-            f"{prefix}-organisation": "Ministère imaginaire",
-        },
+    response = _came_as_post(
+        client,
+        registration,
+        htmx=htmx,
+        kind=ParticipantKind.PUBLIC_AGENT,
+        organisation="  CAF d'Ille-et-Vilaine ",
+        directorate="Direction de l'action sociale",
     )
-    assert "n'est pas une organisation de l'annuaire" in _text(response)
+    assert response.status_code == (200 if htmx else 302)
+    attendance = Attendance.objects.get()
+    assert attendance.organisation is None and attendance.directorate is None
+    assert attendance.organisation_name == "CAF d'Ille-et-Vilaine"
+    assert attendance.directorate_name == "Direction de l'action sociale"
+    sheet = _text(client.get(_workshop_url(registration.workshop, "lab:attendance")))
+    assert "CAF d'Ille-et-Vilaine, Direction de l'action sociale" in sheet
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_public_agent_without_organisation_gets_one_message_in_both_answers(client, htmx):
+    registration = RegistrationFactory()
+    client.force_login(user_with_role("lab_facilitator"))
+    response = _came_as_post(
+        client,
+        registration,
+        htmx=htmx,
+        kind=ParticipantKind.PUBLIC_AGENT,
+        directorate="Direction des solidarités",
+    )
+    content = _text(response)
+    assert response.status_code == 200
+    assert "Pour un agent public, indiquez son organisation." in content
+    assert "Indiquez aussi l'organisation de cette direction." in content
+    assert "n'est pas une organisation de l'annuaire" not in content
     assert not Attendance.objects.exists()
+
+
+def test_a_name_the_directory_holds_twice_must_be_told_apart(client):
+    registration = RegistrationFactory()
+    OrganisationFactory(name="Mission locale")
+    OrganisationFactory(name="Mission locale")
+    client.force_login(user_with_role("lab_facilitator"))
+    response = _came_as_post(
+        client, registration, kind=ParticipantKind.PUBLIC_AGENT, organisation="Mission locale"
+    )
+    assert "Plusieurs organisations de l'annuaire" in _text(response)
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_tick_is_undone_from_the_sheet(client, htmx):
+    registration = RegistrationFactory(name="Anne Le Goff")
+    attendance = AttendanceFactory(
+        workshop=registration.workshop, registration=registration, name=registration.name
+    )
+    client.force_login(user_with_role("lab_facilitator"))
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(
+        _workshop_url(registration.workshop, "lab:attendance_undo"),
+        {"attendance": attendance.pk},
+        **extra,
+    )
+    assert not Attendance.objects.exists()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    if htmx:
+        content = _text(response)
+        assert content.lstrip().startswith(f'<li id="inscrit-{registration.pk}"')
+        assert "Aucune présence notée" in content
+    else:
+        assert response.status_code == 302
+        assert response.url.endswith(f"#inscrit-{registration.pk}")
+
+
+def test_undoing_a_tick_needs_the_right_to_take_attendance(client):
+    attendance = AttendanceFactory()
+    client.force_login(UserFactory())
+    response = client.post(
+        _workshop_url(attendance.workshop, "lab:attendance_undo"), {"attendance": attendance.pk}
+    )
+    assert response.status_code == 403
+    assert Attendance.objects.exists()
+
+
+def test_the_sheet_shows_a_qr_code_to_the_code_page_and_the_paper_sheet(client):
+    registration = RegistrationFactory(name="Anne Le Goff")
+    client.force_login(user_with_role("lab_facilitator"))
+    workshop = registration.workshop
+    sheet = _text(client.get(_workshop_url(workshop, "lab:attendance")))
+    assert 'src="data:image/svg+xml' in sheet
+    assert f"?code={workshop.attendance_code}" in sheet
+    printed = client.get(_workshop_url(workshop, "lab:attendance_print"))
+    content = _text(printed)
+    assert printed.status_code == 200
+    assert "Anne Le Goff" in content and "Signature" in content
+    assert workshop.attendance_code in content
+    code_page = _text(client.get(f"{reverse('lab:attendance_code')}?code=K7PM3Q"))
+    assert 'value="K7PM3Q"' in code_page
 
 
 def test_a_walk_in_is_written_in(client):
@@ -493,3 +599,67 @@ def test_the_sheet_lists_the_confirmed_before_the_waiting_list(client):
     content = _text(client.get(_workshop_url(workshop, "lab:attendance")))
     assert content.index("Zoé") < content.index("Aaron")
     assert "(liste d'attente)" in content
+
+
+def test_a_workshop_is_cancelled_after_a_confirmation_step(client):
+    workshop = WorkshopFactory(starts_at=in_days(7))
+    RegistrationFactory(workshop=workshop, email="anne@ex.bzh")
+    client.force_login(user_with_role("lab_facilitator"))
+    page = _text(client.get(_workshop_url(workshop)))
+    assert "Annuler l'atelier…" in page
+    url = _workshop_url(workshop, "lab:workshop_cancel")
+    asked_response = client.post(url, {"raison": "Salle <b>fermée</b>"})
+    asked = _text(asked_response)
+    assert "Oui, annuler l'atelier" in asked and "1 personne inscrite recevra" in asked
+    assert "Salle &lt;b&gt;fermée&lt;/b&gt;" in asked_response.content.decode()
+    assert Workshop.objects.get(pk=workshop.pk).cancelled_at is None
+    done = client.post(url, {"raison": "Salle fermée", "confirmation": "1"}, follow=True)
+    assert "Cet atelier est annulé." in _text(done)
+    assert Workshop.objects.get(pk=workshop.pk).cancellation_reason == "Salle fermée"
+    assert [m.to for m in mail.outbox if "Atelier annulé" in m.subject] == [["anne@ex.bzh"]]
+
+
+def test_cancelling_a_workshop_is_refused_to_others(client):
+    workshop = WorkshopFactory(starts_at=in_days(7))
+    client.force_login(UserFactory())
+    response = client.post(_workshop_url(workshop, "lab:workshop_cancel"), {"confirmation": "1"})
+    assert response.status_code == 403
+    assert Workshop.objects.get(pk=workshop.pk).cancelled_at is None
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T09:30", "9999-12-31T09:30", "1999-12-31T09:30"])
+def test_a_workshop_dated_out_of_bounds_is_refused_in_french(client, typed):
+    """Issue 11, item 15: a workshop of year 1 broke the impact page on PostgreSQL."""
+    lab = LabFactory()
+    client.force_login(user_with_role("lab_facilitator"))
+    response = client.post(
+        reverse("lab:workshop_create"),
+        {
+            "lab": lab.pk,
+            "title": "Atelier",
+            "purpose": "Essayer",
+            "starts_at": typed,
+            "ends_at": "2030-01-01T12:00",
+            "commune": "Quimper",
+            "capacity": "10",
+            "registration_mode": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "Indiquez une date entre 2000 et 2099." in _text(response)
+    assert not Workshop.objects.exists()
+
+
+def test_the_workshop_form_chooses_the_only_lab_and_asks_otherwise(client):
+    from kenlabour.accounts.models import RoleAssignment
+
+    first = LabFactory(name="Aa premier")
+    LabFactory(name="Zz second")
+    client.force_login(user_with_role("lab_facilitator"))  # every lab
+    several = _text(client.get(reverse("lab:workshop_create")))
+    assert '<option value="" selected>— choisir —</option>' in several
+    only = UserFactory()
+    RoleAssignment.objects.create(user=only, role="lab_facilitator", scope=first)
+    client.force_login(only)
+    one = _text(client.get(reverse("lab:workshop_create")))
+    assert f'<option value="{first.pk}" selected>' in one and "— choisir —" not in one
