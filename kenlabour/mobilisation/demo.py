@@ -12,14 +12,15 @@ capacities, production declarations from what each producer delivered; the dashb
 counts them.
 
 Deterministic (one seeded generator over communes and actors ordered by code and page
-address) and idempotent: the campaign has a fixed address; when it exists with its needs,
-nothing is added again (only the coordinator's role is checked). Everything is written in
-bulk, the acquaintance graph included (as `network.services.record_cooperation` does, one
-delivery at a time would take far longer). Runs after the network demo.
+address), secrets aside (need tracking tokens are drawn with `secrets`), and idempotent:
+the campaign has a fixed address; when it exists with its needs, nothing is added again
+(only the coordinator's role is checked). Everything is written in bulk, the acquaintance
+graph included (as `network.services.record_cooperation` does, one delivery at a time
+would take far longer). Runs after the network demo.
 
 The current campaign (`CURRENT_CAMPAIGN_SLUG`) lives in the present: it started a few
 weeks before the day the demo is built and ends a few weeks after it. A matching run
-confirmed ten days ago planned deliveries, most confirmed by their recipients, some only
+confirmed nine days ago planned deliveries, most confirmed by their recipients, some only
 declared, one disputed, a few (two of the LabFab de Rennes among them) still to make;
 needs verified since wait for the next run, the latest are still to verify. Fablabs and
 makers and seamstresses of the four départements have confirmed deliveries (the funding
@@ -391,6 +392,15 @@ def _requester_actors(requesters, when="au printemps 2020") -> dict[str, Actor]:
     return {name: actors[slug] for name, slug in slugs.items()}
 
 
+def _token(rng) -> str:
+    """A need's tracking token, which opens its contact details and deliveries: drawn with
+    `secrets`, never from the seeded generator, so that it differs on every install. The
+    generator still makes the draw it once made for tokens: the rest of the 2020 data stays
+    as it was."""
+    rng.getrandbits(96)
+    return new_token()
+
+
 def _needs(rng, campaign, items, communes, coordinator) -> list[NeedPlan]:
     weights = [commune.population**0.8 for commune in communes]
     requesters = _requester_names(rng, communes, weights)
@@ -436,7 +446,7 @@ def _needs(rng, campaign, items, communes, coordinator) -> list[NeedPlan]:
                 urgency=urgency,
                 status=status,
                 status_note=rng.choice(CANCEL_REASONS) if status == NeedStatus.CANCELLED else "",
-                token=f"demo-{rng.getrandbits(96):024x}",
+                token=_token(rng),
                 validated_at=moment + datetime.timedelta(hours=rng.randint(2, 30))
                 if validated
                 else None,
