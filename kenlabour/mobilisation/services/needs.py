@@ -14,10 +14,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
+from kenlabour.mobilisation import notifications
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RequesterKind, Urgency
 from kenlabour.mobilisation.models import Campaign, Delivery, ItemType, Need
 from kenlabour.mobilisation.services.lifecycle import place_need, refresh_need_status
-from kenlabour.mobilisation.tasks import send_need_email
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind
 from kenlabour.network.models import Actor
 from kenlabour.network.services import place_actor, search_text_of, unique_slug
@@ -124,7 +124,7 @@ def submit_need(
     need = Need(campaign=campaign, status=NeedStatus.SUBMITTED, **values)
     place_need(need)
     need.save()
-    send_need_email.enqueue(need.pk, "submitted", site_url)
+    notifications.need_submitted(need, site_url)
     return need
 
 
@@ -209,7 +209,7 @@ def validate_need(user, need: Need, *, site_url: str, organisation: Actor | None
     need.validated_at = timezone.now()
     need.validated_by = user
     need.save(update_fields=["requester", "status", "status_note", "validated_at", "validated_by"])
-    send_need_email.enqueue(need.pk, "validated", site_url)
+    notifications.need_validated(need, site_url)
     return need
 
 
@@ -249,7 +249,7 @@ def cancel_need(user, need: Need, *, reason: str, site_url: str) -> Need:
             {"reason": _("Indiquez le motif de l'annulation : il est envoyé au demandeur.")}
         )
     _cancel(need, reason)
-    send_need_email.enqueue(need.pk, "cancelled", site_url)
+    notifications.need_cancelled(need, site_url)
     return need
 
 
@@ -269,12 +269,19 @@ def withdraw_need(token: str, *, reason: str = "") -> Need:
 
 @transaction.atomic
 def confirm_delivery(
-    token: str, delivery_pk: int, *, received_units: int, name: str, note: str = ""
+    token: str,
+    delivery_pk: int,
+    *,
+    received_units: int,
+    name: str,
+    note: str = "",
+    site_url: str,
 ) -> Delivery:
     """The requester confirms, with the need's secret link, the units it received from a
     declared delivery. As many as declared: confirmed. Fewer: a discrepancy, flagged to
     coordinators with the requester's note; the two figures are both kept. More than
-    declared is refused. Raises Delivery.DoesNotExist for a delivery of another need."""
+    declared is refused. Raises Delivery.DoesNotExist for a delivery of another need.
+    The producer hears of it by e-mail, and so do coordinators of a discrepancy."""
     delivery = (
         Delivery.objects.select_for_update()
         .select_related("need")
@@ -329,6 +336,7 @@ def confirm_delivery(
         ]
     )
     refresh_need_status(Need.objects.select_for_update().get(pk=delivery.need_id))
+    notifications.delivery_received(delivery, site_url)
     return delivery
 
 

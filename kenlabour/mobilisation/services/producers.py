@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
+from kenlabour.mobilisation import notifications
 from kenlabour.mobilisation.enums import (
     DeliveryStatus,
     MaterialDirection,
@@ -228,11 +229,12 @@ def declare_delivery(
     *,
     units: int,
     declared_on: datetime.date,
+    site_url: str,
     today: datetime.date | None = None,
 ) -> Delivery:
-    """The producer says they delivered `units` on `declared_on`. The recipient then
-    confirms what they received (needs' room). Feeds the acquaintance graph when the need
-    is linked to a network actor."""
+    """The producer says they delivered `units` on `declared_on`. The recipient is told by
+    e-mail and confirms what they received (needs' room). Feeds the acquaintance graph
+    when the need is linked to a network actor."""
     today = today or timezone.localdate()
     delivery = (
         Delivery.objects.select_for_update()
@@ -285,6 +287,7 @@ def declare_delivery(
             date=declared_on,
             label=f"{need.item_type.name} — {campaign.name}",
         )
+    notifications.delivery_declared(delivery, site_url)
     return delivery
 
 

@@ -159,6 +159,7 @@ def confirm_delivery(request, token, pk):
                 received_units=form.cleaned_data["received_units"],
                 name=form.cleaned_data["name"],
                 note=form.cleaned_data["note"],
+                site_url=_site_url(request),
             )
         except Delivery.DoesNotExist:
             raise Http404 from None

@@ -119,6 +119,7 @@ def declare_delivery(request, pk):
                 delivery,
                 units=data.get("units"),
                 declared_on=data.get("declared_on"),
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # already declared, cancelled
