@@ -25,6 +25,7 @@ from django.utils import translation
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.mobilisation.models import Campaign, Delivery, Need
+from kenlabour.mobilisation.selectors.needs import producer_label
 from kenlabour.network.models import Actor
 
 NEED_KINDS = {"need_submitted", "need_validated", "need_cancelled"}
@@ -163,6 +164,8 @@ def emails(kind: str, pk: int, site_url: str) -> list[Email]:
             "discrepancies_url": site_url
             + reverse("mobilisation:discrepancies", kwargs={"slug": need.campaign.slug}),
             "missing": (delivery.declared_units or 0) - (delivery.confirmed_units or 0),
+            # As the requester's page names it: a person whose page is private stays anonymous.
+            "producer_label": producer_label(delivery.producer),
         }
         if kind == "delivery_declared":
             return [_render("delivery_declared", context, [need.contact_email])]

@@ -45,6 +45,12 @@ def need_by_token(token: str) -> Need:
     return _need_detail().get(token=token)
 
 
+def delivery_of_need(token: str, pk: int) -> Delivery | None:
+    """One delivery of the need behind a secret link, with its producer; None when the
+    delivery is another need's."""
+    return Delivery.objects.select_related("producer").filter(pk=pk, need__token=token).first()
+
+
 def need(pk: int) -> Need:
     """A need for its coordinators' page. Raises Need.DoesNotExist."""
     return _need_detail().get(pk=pk)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenlabour.accounts.perms import can
 from kenlabour.mobilisation import notifications
@@ -267,6 +268,39 @@ def withdraw_need(token: str, *, reason: str = "") -> Need:
 # --- the requester: deliveries received -------------------------------------------------
 
 
+def confirmation_problems(
+    delivery: Delivery, *, received_units: int | None, name: str, note: str = ""
+) -> dict[str, str]:
+    """What is wrong, by field, with confirming `received_units` of a declared delivery
+    (read only: the page asks before its confirmation step, the service again when
+    writing)."""
+    problems = {}
+    declared = delivery.declared_units
+    if not isinstance(received_units, int) or received_units < 0:
+        problems["received_units"] = _(
+            "Indiquez le nombre d'unités reçues : un nombre entier, 0 si rien n'est arrivé."
+        )
+    elif received_units > declared:
+        problems["received_units"] = _(
+            "Vous indiquez %(received)s unités reçues, mais le producteur en a déclaré "
+            "%(declared)s : on ne peut pas confirmer plus que ce qui a été livré. Si vous "
+            "avez reçu davantage, indiquez %(declared)s et précisez-le dans la note."
+        ) % {"received": received_units, "declared": declared}
+    name, note = (name or "").strip(), (note or "").strip()
+    if not name:
+        problems["name"] = _("Indiquez votre nom : il est gardé avec la confirmation.")
+    if not problems and received_units < declared and not note:
+        problems["note"] = ngettext(
+            "Vous n'avez pas reçu l'unité déclarée : expliquez l'écart en quelques mots "
+            "(colis perdu, article abîmé…) pour l'équipe de coordination.",
+            "Vous avez reçu moins que les %(declared)s unités déclarées : expliquez l'écart "
+            "en quelques mots (colis incomplet, articles abîmés…) pour l'équipe de "
+            "coordination.",
+            declared,
+        ) % {"declared": declared}
+    return problems
+
+
 @transaction.atomic
 def confirm_delivery(
     token: str,
@@ -296,27 +330,9 @@ def confirm_delivery(
                 "elle se confirme une fois livrée."
             )
         raise ValidationError(message, code="not_declared")
-    problems = {}
+    problems = confirmation_problems(delivery, received_units=received_units, name=name, note=note)
+    name, note = (name or "").strip(), (note or "").strip()
     declared = delivery.declared_units
-    if not isinstance(received_units, int) or received_units < 0:
-        problems["received_units"] = _(
-            "Indiquez le nombre d'unités reçues : un nombre entier, 0 si rien n'est arrivé."
-        )
-    elif received_units > declared:
-        problems["received_units"] = _(
-            "Vous indiquez %(received)s unités reçues, mais le producteur en a déclaré "
-            "%(declared)s : on ne peut pas confirmer plus que ce qui a été livré. Si vous "
-            "avez reçu davantage, indiquez %(declared)s et précisez-le dans la note."
-        ) % {"received": received_units, "declared": declared}
-    name = (name or "").strip()
-    note = (note or "").strip()
-    if not name:
-        problems["name"] = _("Indiquez votre nom : il est gardé avec la confirmation.")
-    if not problems and received_units < declared and not note:
-        problems["note"] = _(
-            "Vous avez reçu moins que les %(declared)s unités déclarées : expliquez l'écart "
-            "en quelques mots (colis incomplet, articles abîmés…) pour les coordinateurs."
-        ) % {"declared": declared}
     if problems:
         raise ValidationError(problems)
     delivery.confirmed_units = received_units

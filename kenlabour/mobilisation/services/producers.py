@@ -222,6 +222,40 @@ def update_capacity(
 # --- deliveries ------------------------------------------------------------------------
 
 
+def declaration_problems(
+    delivery: Delivery,
+    *,
+    units: int | None,
+    declared_on: datetime.date | None,
+    today: datetime.date | None = None,
+) -> dict[str, str]:
+    """What is wrong, by field, with declaring `units` delivered on `declared_on` (read
+    only: the page asks before its confirmation step, the service again when writing)."""
+    errors: dict[str, str] = {}
+    today = today or timezone.localdate()
+    if units is None or units < 1:
+        errors["units"] = _("Indiquez le nombre d'unités livrées (1 ou plus).")
+    elif units > delivery.planned_units:
+        errors["units"] = _(
+            "%(units)s unités, c'est plus que les %(planned)s prévues pour cette livraison : "
+            "déclarez au plus %(planned)s. Si vous avez livré davantage, prévenez l'équipe "
+            "de coordination de la mobilisation."
+        ) % {"units": units, "planned": delivery.planned_units}
+    campaign = delivery.need.campaign
+    if declared_on is None:
+        errors["declared_on"] = _("Indiquez la date de la livraison.")
+    elif declared_on > today:
+        errors["declared_on"] = _(
+            "La date de livraison (%(date)s) est dans le futur : déclarez la livraison une "
+            "fois faite."
+        ) % {"date": _date(declared_on)}
+    elif declared_on < campaign.starts_on:
+        errors["declared_on"] = _(
+            "La date de livraison (%(date)s) est avant le début de la mobilisation (%(start)s)."
+        ) % {"date": _date(declared_on), "start": _date(campaign.starts_on)}
+    return errors
+
+
 @transaction.atomic
 def declare_delivery(
     user,
@@ -249,27 +283,7 @@ def declare_delivery(
             _("Cette livraison est déjà déclarée (%(units)s unités le %(date)s) : rien n'a changé.")
             % {"units": delivery.declared_units, "date": _date(delivery.declared_on)}
         )
-    errors: dict[str, str] = {}
-    if units is None or units < 1:
-        errors["units"] = _("Indiquez le nombre d'unités livrées (1 ou plus).")
-    elif units > delivery.planned_units:
-        errors["units"] = _(
-            "%(units)s unités, c'est plus que les %(planned)s prévues pour cette livraison : "
-            "déclarez au plus %(planned)s. Si vous avez livré davantage, prévenez le "
-            "coordinateur de la mobilisation."
-        ) % {"units": units, "planned": delivery.planned_units}
-    campaign = delivery.need.campaign
-    if declared_on is None:
-        errors["declared_on"] = _("Indiquez la date de la livraison.")
-    elif declared_on > today:
-        errors["declared_on"] = _(
-            "La date de livraison (%(date)s) est dans le futur : déclarez la livraison une "
-            "fois faite."
-        ) % {"date": _date(declared_on)}
-    elif declared_on < campaign.starts_on:
-        errors["declared_on"] = _(
-            "La date de livraison (%(date)s) est avant le début de la mobilisation (%(start)s)."
-        ) % {"date": _date(declared_on), "start": _date(campaign.starts_on)}
+    errors = declaration_problems(delivery, units=units, declared_on=declared_on, today=today)
     if errors:
         raise ValidationError(errors)
     delivery.status = DeliveryStatus.DECLARED
@@ -277,7 +291,7 @@ def declare_delivery(
     delivery.declared_on = declared_on
     delivery.declared_by = user
     delivery.save(update_fields=["status", "declared_units", "declared_on", "declared_by"])
-    need = delivery.need
+    need, campaign = delivery.need, delivery.need.campaign
     refresh_need_status(need)
     if need.requester_id and need.requester_id != delivery.producer_id:
         record_cooperation(

@@ -181,6 +181,7 @@ def _confirmation(delivery, units, note=""):
         f"{prefix}-received_units": str(units),
         f"{prefix}-name": "Soizic",
         f"{prefix}-note": note,
+        "confirmation": "1",  # the confirmation step: test_confirmations
     }
 
 
@@ -232,7 +233,7 @@ def test_a_delivery_of_another_need_is_a_404(client, followed):
 def test_the_requester_withdraws_the_need(client):
     need = NeedFactory(status=NeedStatus.VALIDATED)
     url = reverse("mobilisation:need_withdraw", kwargs={"token": need.token})
-    response = client.post(url, {"reason": "Reçu de l'ARS"}, follow=True)
+    response = client.post(url, {"reason": "Reçu de l'ARS", "confirmation": "1"}, follow=True)
     need.refresh_from_db()
     assert need.status == NeedStatus.CANCELLED
     assert "Le besoin est retiré" in response.content.decode()
@@ -411,7 +412,9 @@ def test_the_coordinators_pages_make_as_many_queries_for_many_rows_as_for_few(cl
 
 def _decide(client, need, **data):
     return client.post(
-        reverse("mobilisation:need_decide", kwargs={"pk": need.pk}), data, follow=True
+        reverse("mobilisation:need_decide", kwargs={"pk": need.pk}),
+        {**data, "confirmation": "1"},
+        follow=True,
     )
 
 
@@ -499,7 +502,9 @@ def test_the_discrepancies_show_both_figures_and_are_resolved_from_the_page(clie
     resolve = reverse("mobilisation:discrepancy_resolve", kwargs={"pk": gap.pk})
     response = client.post(resolve, {f"ecart-{gap.pk}-note": ""})
     assert "Indiquez la suite donnée" in _errors(response)
-    response = client.post(resolve, {f"ecart-{gap.pk}-note": "Second colis parti"}, follow=True)
+    response = client.post(
+        resolve, {f"ecart-{gap.pk}-note": "Second colis parti", "confirmation": "1"}, follow=True
+    )
     assert "Aucun écart à traiter" in response.content.decode()
     gap.refresh_from_db()
     assert gap.resolution_note == "Second colis parti" and gap.confirmed_units == 35
