@@ -71,6 +71,8 @@ class DeliveryFigures:
     planned: int
     declared: int
     confirmed: int
+    # What arrived as best known: the recipient's figure once confirmed, else the producer's.
+    brought: int
 
 
 def delivery_figures(need: Need) -> DeliveryFigures:
@@ -81,6 +83,10 @@ def delivery_figures(need: Need) -> DeliveryFigures:
         planned=sum(d.planned_units for d in live),
         declared=sum(d.declared_units or 0 for d in live),
         confirmed=sum(d.confirmed_units or 0 for d in live),
+        brought=sum(
+            d.confirmed_units if d.confirmed_units is not None else d.declared_units or 0
+            for d in live
+        ),
     )
 
 

@@ -58,8 +58,8 @@ def closed_reason(campaign: Campaign, today: datetime.date | None = None) -> str
         ) % {"name": campaign.name, "date": campaign.ends_on.strftime("%d/%m/%Y")}
     if not campaign.accepts_needs:
         return _(
-            "La mobilisation « %(name)s » ne reçoit pas de besoins en ce moment : ses "
-            "coordinateurs ont fermé le formulaire."
+            "La mobilisation « %(name)s » ne reçoit pas de besoins en ce moment : "
+            "l'équipe de coordination a fermé le formulaire."
         ) % {"name": campaign.name}
     return ""
 
@@ -135,7 +135,7 @@ def submit_need(
 def _require_coordinator(user, campaign: Campaign) -> None:
     if not can(user, "mobilisation.coordinate", campaign):
         raise PermissionDenied(
-            _("Seuls les coordinateurs de cette mobilisation vérifient les besoins.")
+            _("Seule l'équipe de coordination de cette mobilisation vérifie les besoins.")
         )
 
 

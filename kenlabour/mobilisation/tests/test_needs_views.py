@@ -511,3 +511,46 @@ def test_the_discrepancies_show_both_figures_and_are_resolved_from_the_page(clie
     resolved = client.get(f"{url}?traites=on").content.decode()
     assert "Second colis parti" in resolved
     assert Delivery.objects.filter(status=DeliveryStatus.DISCREPANCY).count() == 2
+
+
+# --- words: plurals and agreements ------------------------------------------------------------
+
+
+def _status_text(client, need):
+    from kenlabour.mobilisation.services.lifecycle import refresh_need_status
+
+    refresh_need_status(need)
+    page = client.get(need.get_follow_url()).content.decode()
+    start = page.index('id="statut"')
+    return " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", page[start : page.index("</div>", start)])).split()
+    )
+
+
+def test_all_delivered_but_fewer_received_is_not_said_partly_delivered(client):
+    need = NeedFactory(quantity=23)
+    received(need, FablabFactory(), 23, 20, "Trois fêlées")
+    text = _status_text(client, need)
+    assert "23 unités sur 23" not in text
+    assert (
+        "Les producteurs indiquent avoir livré 23 unités ; vous en avez reçu 20 sur les 23 "
+        "demandées. L'écart est signalé à l'équipe de coordination." in text
+    )
+
+
+def test_partly_delivered_counts_what_arrived_with_its_plural(client):
+    need = NeedFactory(quantity=23)
+    declared(need, FablabFactory(), 1)
+    DeliveryFactory(need=need, producer=FablabFactory(), planned_units=22)
+    assert "1 unité sur 23 est arrivée ; le reste est à venir." in _status_text(client, need)
+    declared(need, FablabFactory(), 4)
+    assert "5 unités sur 23 sont arrivées" in _status_text(client, need)
+
+
+def test_one_unit_delivered_is_singular(client):
+    need = NeedFactory(quantity=1)
+    received(need, FablabFactory(), 1, 1)
+    text = _status_text(client, need)
+    assert "L'unité demandée a été livrée." in text
+    page = html.unescape(client.get(need.get_follow_url()).content.decode())
+    assert "Prévue : 1 unité." in page and "Reçue : 1 unité, confirmé par" in page

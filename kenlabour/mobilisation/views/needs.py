@@ -84,9 +84,9 @@ def submit(request, slug):
                 messages.success(
                     request,
                     _(
-                        "Votre besoin est enregistré. Un coordinateur va le vérifier. Le lien "
-                        "de cette page vient de vous être envoyé à %(email)s : gardez-le pour "
-                        "suivre le besoin et confirmer les livraisons."
+                        "Votre besoin est enregistré. L'équipe de coordination va le vérifier. "
+                        "Le lien de cette page vient de vous être envoyé à %(email)s : gardez-le "
+                        "pour suivre le besoin et confirmer les livraisons."
                     )
                     % {"email": need.contact_email},
                 )
@@ -225,7 +225,7 @@ def confirm_delivery(request, token, pk):
             else:
                 text = _(
                     "Merci : vous avez reçu %(units)s unités sur %(declared)s déclarées. "
-                    "L'écart est signalé aux coordinateurs."
+                    "L'écart est signalé à l'équipe de coordination."
                 )
             messages.success(
                 request,
