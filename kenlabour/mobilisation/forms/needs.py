@@ -173,7 +173,7 @@ class DeliveryConfirmForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Colis incomplet, articles abîmés… Les coordinateurs la liront."),
+        help_text=_("Colis incomplet, articles abîmés… L'équipe de coordination la lira."),
     )
 
     @staticmethod

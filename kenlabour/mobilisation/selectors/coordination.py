@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from kenlabour.mobilisation import matching
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RunStatus
@@ -150,8 +151,17 @@ def map_lines(lines) -> list[dict]:
             {
                 "from": [producer.latitude, producer.longitude],
                 "to": [need.commune.latitude, need.commune.longitude],
-                "label": f"{producer.name} → {need.requester_name} ({need.commune.name}) : "
-                f"{line.units}",
+                "label": ngettext(
+                    "%(producer)s → %(need)s (%(commune)s) : %(units)s unité",
+                    "%(producer)s → %(need)s (%(commune)s) : %(units)s unités",
+                    line.units,
+                )
+                % {
+                    "producer": producer.name,
+                    "need": need.requester_name,
+                    "commune": need.commune.name,
+                    "units": line.units,
+                },
             }
         )
     return data

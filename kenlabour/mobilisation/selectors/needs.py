@@ -45,6 +45,12 @@ def need_by_token(token: str) -> Need:
     return _need_detail().get(token=token)
 
 
+def delivery_of_need(token: str, pk: int) -> Delivery | None:
+    """One delivery of the need behind a secret link, with its producer; None when the
+    delivery is another need's."""
+    return Delivery.objects.select_related("producer").filter(pk=pk, need__token=token).first()
+
+
 def need(pk: int) -> Need:
     """A need for its coordinators' page. Raises Need.DoesNotExist."""
     return _need_detail().get(pk=pk)
@@ -65,6 +71,8 @@ class DeliveryFigures:
     planned: int
     declared: int
     confirmed: int
+    # What arrived as best known: the recipient's figure once confirmed, else the producer's.
+    brought: int
 
 
 def delivery_figures(need: Need) -> DeliveryFigures:
@@ -75,6 +83,10 @@ def delivery_figures(need: Need) -> DeliveryFigures:
         planned=sum(d.planned_units for d in live),
         declared=sum(d.declared_units or 0 for d in live),
         confirmed=sum(d.confirmed_units or 0 for d in live),
+        brought=sum(
+            d.confirmed_units if d.confirmed_units is not None else d.declared_units or 0
+            for d in live
+        ),
     )
 
 

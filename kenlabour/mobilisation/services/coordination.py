@@ -25,7 +25,9 @@ CAPACITY_EXHAUSTED = "capacity_exhausted"
 
 def _require_coordinator(user, campaign: Campaign) -> None:
     if not can(user, "mobilisation.coordinate", campaign):
-        raise PermissionDenied(_("Seuls les coordinateurs de la mobilisation peuvent apparier."))
+        raise PermissionDenied(
+            _("Seule l'équipe de coordination de la mobilisation peut apparier.")
+        )
 
 
 def _reasons(result: matching.Matching) -> dict[str, dict]:

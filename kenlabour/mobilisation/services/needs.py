@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenlabour.accounts.perms import can
+from kenlabour.mobilisation import notifications
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RequesterKind, Urgency
 from kenlabour.mobilisation.models import Campaign, Delivery, ItemType, Need
 from kenlabour.mobilisation.services.lifecycle import place_need, refresh_need_status
-from kenlabour.mobilisation.tasks import send_need_email
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind
 from kenlabour.network.models import Actor
 from kenlabour.network.services import place_actor, search_text_of, unique_slug
@@ -57,8 +58,8 @@ def closed_reason(campaign: Campaign, today: datetime.date | None = None) -> str
         ) % {"name": campaign.name, "date": campaign.ends_on.strftime("%d/%m/%Y")}
     if not campaign.accepts_needs:
         return _(
-            "La mobilisation « %(name)s » ne reçoit pas de besoins en ce moment : ses "
-            "coordinateurs ont fermé le formulaire."
+            "La mobilisation « %(name)s » ne reçoit pas de besoins en ce moment : "
+            "l'équipe de coordination a fermé le formulaire."
         ) % {"name": campaign.name}
     return ""
 
@@ -124,7 +125,7 @@ def submit_need(
     need = Need(campaign=campaign, status=NeedStatus.SUBMITTED, **values)
     place_need(need)
     need.save()
-    send_need_email.enqueue(need.pk, "submitted", site_url)
+    notifications.need_submitted(need, site_url)
     return need
 
 
@@ -134,7 +135,7 @@ def submit_need(
 def _require_coordinator(user, campaign: Campaign) -> None:
     if not can(user, "mobilisation.coordinate", campaign):
         raise PermissionDenied(
-            _("Seuls les coordinateurs de cette mobilisation vérifient les besoins.")
+            _("Seule l'équipe de coordination de cette mobilisation vérifie les besoins.")
         )
 
 
@@ -209,7 +210,7 @@ def validate_need(user, need: Need, *, site_url: str, organisation: Actor | None
     need.validated_at = timezone.now()
     need.validated_by = user
     need.save(update_fields=["requester", "status", "status_note", "validated_at", "validated_by"])
-    send_need_email.enqueue(need.pk, "validated", site_url)
+    notifications.need_validated(need, site_url)
     return need
 
 
@@ -249,7 +250,7 @@ def cancel_need(user, need: Need, *, reason: str, site_url: str) -> Need:
             {"reason": _("Indiquez le motif de l'annulation : il est envoyé au demandeur.")}
         )
     _cancel(need, reason)
-    send_need_email.enqueue(need.pk, "cancelled", site_url)
+    notifications.need_cancelled(need, site_url)
     return need
 
 
@@ -267,14 +268,54 @@ def withdraw_need(token: str, *, reason: str = "") -> Need:
 # --- the requester: deliveries received -------------------------------------------------
 
 
+def confirmation_problems(
+    delivery: Delivery, *, received_units: int | None, name: str, note: str = ""
+) -> dict[str, str]:
+    """What is wrong, by field, with confirming `received_units` of a declared delivery
+    (read only: the page asks before its confirmation step, the service again when
+    writing)."""
+    problems = {}
+    declared = delivery.declared_units
+    if not isinstance(received_units, int) or received_units < 0:
+        problems["received_units"] = _(
+            "Indiquez le nombre d'unités reçues : un nombre entier, 0 si rien n'est arrivé."
+        )
+    elif received_units > declared:
+        problems["received_units"] = _(
+            "Vous indiquez %(received)s unités reçues, mais le producteur en a déclaré "
+            "%(declared)s : on ne peut pas confirmer plus que ce qui a été livré. Si vous "
+            "avez reçu davantage, indiquez %(declared)s et précisez-le dans la note."
+        ) % {"received": received_units, "declared": declared}
+    name, note = (name or "").strip(), (note or "").strip()
+    if not name:
+        problems["name"] = _("Indiquez votre nom : il est gardé avec la confirmation.")
+    if not problems and received_units < declared and not note:
+        problems["note"] = ngettext(
+            "Vous n'avez pas reçu l'unité déclarée : expliquez l'écart en quelques mots "
+            "(colis perdu, article abîmé…) pour l'équipe de coordination.",
+            "Vous avez reçu moins que les %(declared)s unités déclarées : expliquez l'écart "
+            "en quelques mots (colis incomplet, articles abîmés…) pour l'équipe de "
+            "coordination.",
+            declared,
+        ) % {"declared": declared}
+    return problems
+
+
 @transaction.atomic
 def confirm_delivery(
-    token: str, delivery_pk: int, *, received_units: int, name: str, note: str = ""
+    token: str,
+    delivery_pk: int,
+    *,
+    received_units: int,
+    name: str,
+    note: str = "",
+    site_url: str,
 ) -> Delivery:
     """The requester confirms, with the need's secret link, the units it received from a
     declared delivery. As many as declared: confirmed. Fewer: a discrepancy, flagged to
     coordinators with the requester's note; the two figures are both kept. More than
-    declared is refused. Raises Delivery.DoesNotExist for a delivery of another need."""
+    declared is refused. Raises Delivery.DoesNotExist for a delivery of another need.
+    The producer hears of it by e-mail, and so do coordinators of a discrepancy."""
     delivery = (
         Delivery.objects.select_for_update()
         .select_related("need")
@@ -289,27 +330,9 @@ def confirm_delivery(
                 "elle se confirme une fois livrée."
             )
         raise ValidationError(message, code="not_declared")
-    problems = {}
+    problems = confirmation_problems(delivery, received_units=received_units, name=name, note=note)
+    name, note = (name or "").strip(), (note or "").strip()
     declared = delivery.declared_units
-    if not isinstance(received_units, int) or received_units < 0:
-        problems["received_units"] = _(
-            "Indiquez le nombre d'unités reçues : un nombre entier, 0 si rien n'est arrivé."
-        )
-    elif received_units > declared:
-        problems["received_units"] = _(
-            "Vous indiquez %(received)s unités reçues, mais le producteur en a déclaré "
-            "%(declared)s : on ne peut pas confirmer plus que ce qui a été livré. Si vous "
-            "avez reçu davantage, indiquez %(declared)s et précisez-le dans la note."
-        ) % {"received": received_units, "declared": declared}
-    name = (name or "").strip()
-    note = (note or "").strip()
-    if not name:
-        problems["name"] = _("Indiquez votre nom : il est gardé avec la confirmation.")
-    if not problems and received_units < declared and not note:
-        problems["note"] = _(
-            "Vous avez reçu moins que les %(declared)s unités déclarées : expliquez l'écart "
-            "en quelques mots (colis incomplet, articles abîmés…) pour les coordinateurs."
-        ) % {"declared": declared}
     if problems:
         raise ValidationError(problems)
     delivery.confirmed_units = received_units
@@ -329,6 +352,7 @@ def confirm_delivery(
         ]
     )
     refresh_need_status(Need.objects.select_for_update().get(pk=delivery.need_id))
+    notifications.delivery_received(delivery, site_url)
     return delivery
 
 

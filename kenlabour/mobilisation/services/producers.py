@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
+from kenlabour.mobilisation import notifications
 from kenlabour.mobilisation.enums import (
     DeliveryStatus,
     MaterialDirection,
@@ -221,6 +222,40 @@ def update_capacity(
 # --- deliveries ------------------------------------------------------------------------
 
 
+def declaration_problems(
+    delivery: Delivery,
+    *,
+    units: int | None,
+    declared_on: datetime.date | None,
+    today: datetime.date | None = None,
+) -> dict[str, str]:
+    """What is wrong, by field, with declaring `units` delivered on `declared_on` (read
+    only: the page asks before its confirmation step, the service again when writing)."""
+    errors: dict[str, str] = {}
+    today = today or timezone.localdate()
+    if units is None or units < 1:
+        errors["units"] = _("Indiquez le nombre d'unités livrées (1 ou plus).")
+    elif units > delivery.planned_units:
+        errors["units"] = _(
+            "%(units)s unités, c'est plus que les %(planned)s prévues pour cette livraison : "
+            "déclarez au plus %(planned)s. Si vous avez livré davantage, prévenez l'équipe "
+            "de coordination de la mobilisation."
+        ) % {"units": units, "planned": delivery.planned_units}
+    campaign = delivery.need.campaign
+    if declared_on is None:
+        errors["declared_on"] = _("Indiquez la date de la livraison.")
+    elif declared_on > today:
+        errors["declared_on"] = _(
+            "La date de livraison (%(date)s) est dans le futur : déclarez la livraison une "
+            "fois faite."
+        ) % {"date": _date(declared_on)}
+    elif declared_on < campaign.starts_on:
+        errors["declared_on"] = _(
+            "La date de livraison (%(date)s) est avant le début de la mobilisation (%(start)s)."
+        ) % {"date": _date(declared_on), "start": _date(campaign.starts_on)}
+    return errors
+
+
 @transaction.atomic
 def declare_delivery(
     user,
@@ -228,11 +263,12 @@ def declare_delivery(
     *,
     units: int,
     declared_on: datetime.date,
+    site_url: str,
     today: datetime.date | None = None,
 ) -> Delivery:
-    """The producer says they delivered `units` on `declared_on`. The recipient then
-    confirms what they received (needs' room). Feeds the acquaintance graph when the need
-    is linked to a network actor."""
+    """The producer says they delivered `units` on `declared_on`. The recipient is told by
+    e-mail and confirms what they received (needs' room). Feeds the acquaintance graph
+    when the need is linked to a network actor."""
     today = today or timezone.localdate()
     delivery = (
         Delivery.objects.select_for_update()
@@ -247,27 +283,7 @@ def declare_delivery(
             _("Cette livraison est déjà déclarée (%(units)s unités le %(date)s) : rien n'a changé.")
             % {"units": delivery.declared_units, "date": _date(delivery.declared_on)}
         )
-    errors: dict[str, str] = {}
-    if units is None or units < 1:
-        errors["units"] = _("Indiquez le nombre d'unités livrées (1 ou plus).")
-    elif units > delivery.planned_units:
-        errors["units"] = _(
-            "%(units)s unités, c'est plus que les %(planned)s prévues pour cette livraison : "
-            "déclarez au plus %(planned)s. Si vous avez livré davantage, prévenez le "
-            "coordinateur de la mobilisation."
-        ) % {"units": units, "planned": delivery.planned_units}
-    campaign = delivery.need.campaign
-    if declared_on is None:
-        errors["declared_on"] = _("Indiquez la date de la livraison.")
-    elif declared_on > today:
-        errors["declared_on"] = _(
-            "La date de livraison (%(date)s) est dans le futur : déclarez la livraison une "
-            "fois faite."
-        ) % {"date": _date(declared_on)}
-    elif declared_on < campaign.starts_on:
-        errors["declared_on"] = _(
-            "La date de livraison (%(date)s) est avant le début de la mobilisation (%(start)s)."
-        ) % {"date": _date(declared_on), "start": _date(campaign.starts_on)}
+    errors = declaration_problems(delivery, units=units, declared_on=declared_on, today=today)
     if errors:
         raise ValidationError(errors)
     delivery.status = DeliveryStatus.DECLARED
@@ -275,7 +291,7 @@ def declare_delivery(
     delivery.declared_on = declared_on
     delivery.declared_by = user
     delivery.save(update_fields=["status", "declared_units", "declared_on", "declared_by"])
-    need = delivery.need
+    need, campaign = delivery.need, delivery.need.campaign
     refresh_need_status(need)
     if need.requester_id and need.requester_id != delivery.producer_id:
         record_cooperation(
@@ -285,6 +301,7 @@ def declare_delivery(
             date=declared_on,
             label=f"{need.item_type.name} — {campaign.name}",
         )
+    notifications.delivery_declared(delivery, site_url)
     return delivery
 
 

@@ -209,7 +209,11 @@ class TestPages:
         client.post(
             reverse("mobilisation:run_adjust", args=[run.pk]), {"line": line.pk, "units": 45}
         )
-        client.post(reverse("mobilisation:run_decide", args=[run.pk]), {"decision": "confirm"})
+        decide = reverse("mobilisation:run_decide", args=[run.pk])
+        step = client.post(decide, {"decision": "confirm"}).content.decode()
+        assert "Confirmer l&#x27;appariement ?" in step and "1 livraison — 45 unités" in step
+        assert not Delivery.objects.exists(), "nothing happens before the confirmation"
+        client.post(decide, {"decision": "confirm", "confirmation": "1"})
         assert Delivery.objects.get().planned_units == 45
 
     def test_an_adjustment_too_large_says_why_and_changes_nothing(self, client, item, boss):

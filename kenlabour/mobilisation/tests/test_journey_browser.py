@@ -73,6 +73,10 @@ def test_from_a_need_to_a_confirmed_delivery(
     assert "Fablab de Quimperlé" in proposal.inner_text()
     assert "EHPAD Les Glycines" in proposal.inner_text()
     desk.get_by_role("button", name="Confirmer l'appariement").click()
+    # The confirmation step (no JavaScript needed) says what will happen.
+    desk.get_by_role("heading", name="Confirmer l'appariement ?").wait_for()
+    assert_accessible(desk)
+    desk.get_by_role("button", name="Confirmer l'appariement").click()
     desk.locator(".messages").wait_for()
     assert "confirmé" in desk.locator(".messages").inner_text()
     (delivery,) = Delivery.objects.all()
@@ -85,6 +89,8 @@ def test_from_a_need_to_a_confirmed_delivery(
     maker.goto(live_server.url + reverse("mobilisation:producer", args=[campaign.slug]))
     maker.get_by_label("Unités livrées").fill("200")
     maker.get_by_role("button", name="Déclarer la livraison").click()
+    maker.get_by_role("heading", name="Déclarer la livraison ?").wait_for()
+    maker.get_by_role("button", name="Déclarer la livraison").click()
     maker.locator(".messages").wait_for()
 
     # --- The nursing home confirms what it received.
@@ -93,6 +99,8 @@ def test_from_a_need_to_a_confirmed_delivery(
     article.get_by_label("Unités reçues").fill("200")
     article.get_by_label("Votre nom").fill("Annaïg Le Floc'h")
     article.get_by_role("button", name="Confirmer la réception").click()
+    page.get_by_role("heading", name="Confirmer la réception ?").wait_for()
+    page.get_by_role("button", name="Confirmer la réception").click()
     page.locator(".messages").wait_for()
     assert "Livré" in page.locator("#statut").inner_text()
 

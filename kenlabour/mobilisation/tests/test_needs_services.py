@@ -12,7 +12,6 @@ from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RequesterKind, Urgency
 from kenlabour.mobilisation.models import Delivery, Need
 from kenlabour.mobilisation.services import needs as services
-from kenlabour.mobilisation.tasks import send_need_email
 from kenlabour.mobilisation.tests.factories import (
     CampaignFactory,
     DeliveryFactory,
@@ -305,7 +304,12 @@ def delivery():
 
 def _confirm(delivery, units, name="Soizic Tanguy", note="", token=None):
     return services.confirm_delivery(
-        token or delivery.need.token, delivery.pk, received_units=units, name=name, note=note
+        token or delivery.need.token,
+        delivery.pk,
+        received_units=units,
+        name=name,
+        note=note,
+        site_url=SITE,
     )
 
 
@@ -414,16 +418,3 @@ def test_who_is_not_a_coordinator_of_the_campaign_cannot_resolve(discrepancy):
             services.resolve_discrepancy(user, discrepancy, note="Vu")
     discrepancy.refresh_from_db()
     assert discrepancy.resolved_at is None
-
-
-# --- e-mails -------------------------------------------------------------------------------
-
-
-def test_an_unknown_kind_of_e_mail_is_a_programming_error(submitted):
-    with pytest.raises(ValueError):
-        send_need_email.call(submitted.pk, "congratulations", SITE)
-
-
-def test_the_e_mail_of_a_need_deleted_meanwhile_is_not_sent():
-    send_need_email.call(0, "submitted", SITE)
-    assert mail.outbox == []

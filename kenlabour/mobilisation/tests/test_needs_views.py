@@ -181,6 +181,7 @@ def _confirmation(delivery, units, note=""):
         f"{prefix}-received_units": str(units),
         f"{prefix}-name": "Soizic",
         f"{prefix}-note": note,
+        "confirmation": "1",  # the confirmation step: test_confirmations
     }
 
 
@@ -232,7 +233,7 @@ def test_a_delivery_of_another_need_is_a_404(client, followed):
 def test_the_requester_withdraws_the_need(client):
     need = NeedFactory(status=NeedStatus.VALIDATED)
     url = reverse("mobilisation:need_withdraw", kwargs={"token": need.token})
-    response = client.post(url, {"reason": "Reçu de l'ARS"}, follow=True)
+    response = client.post(url, {"reason": "Reçu de l'ARS", "confirmation": "1"}, follow=True)
     need.refresh_from_db()
     assert need.status == NeedStatus.CANCELLED
     assert "Le besoin est retiré" in response.content.decode()
@@ -411,7 +412,9 @@ def test_the_coordinators_pages_make_as_many_queries_for_many_rows_as_for_few(cl
 
 def _decide(client, need, **data):
     return client.post(
-        reverse("mobilisation:need_decide", kwargs={"pk": need.pk}), data, follow=True
+        reverse("mobilisation:need_decide", kwargs={"pk": need.pk}),
+        {**data, "confirmation": "1"},
+        follow=True,
     )
 
 
@@ -499,10 +502,55 @@ def test_the_discrepancies_show_both_figures_and_are_resolved_from_the_page(clie
     resolve = reverse("mobilisation:discrepancy_resolve", kwargs={"pk": gap.pk})
     response = client.post(resolve, {f"ecart-{gap.pk}-note": ""})
     assert "Indiquez la suite donnée" in _errors(response)
-    response = client.post(resolve, {f"ecart-{gap.pk}-note": "Second colis parti"}, follow=True)
+    response = client.post(
+        resolve, {f"ecart-{gap.pk}-note": "Second colis parti", "confirmation": "1"}, follow=True
+    )
     assert "Aucun écart à traiter" in response.content.decode()
     gap.refresh_from_db()
     assert gap.resolution_note == "Second colis parti" and gap.confirmed_units == 35
     resolved = client.get(f"{url}?traites=on").content.decode()
     assert "Second colis parti" in resolved
     assert Delivery.objects.filter(status=DeliveryStatus.DISCREPANCY).count() == 2
+
+
+# --- words: plurals and agreements ------------------------------------------------------------
+
+
+def _status_text(client, need):
+    from kenlabour.mobilisation.services.lifecycle import refresh_need_status
+
+    refresh_need_status(need)
+    page = client.get(need.get_follow_url()).content.decode()
+    start = page.index('id="statut"')
+    return " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", page[start : page.index("</div>", start)])).split()
+    )
+
+
+def test_all_delivered_but_fewer_received_is_not_said_partly_delivered(client):
+    need = NeedFactory(quantity=23)
+    received(need, FablabFactory(), 23, 20, "Trois fêlées")
+    text = _status_text(client, need)
+    assert "23 unités sur 23" not in text
+    assert (
+        "Les producteurs indiquent avoir livré 23 unités ; vous en avez reçu 20 sur les 23 "
+        "demandées. L'écart est signalé à l'équipe de coordination." in text
+    )
+
+
+def test_partly_delivered_counts_what_arrived_with_its_plural(client):
+    need = NeedFactory(quantity=23)
+    declared(need, FablabFactory(), 1)
+    DeliveryFactory(need=need, producer=FablabFactory(), planned_units=22)
+    assert "1 unité sur 23 est arrivée ; le reste est à venir." in _status_text(client, need)
+    declared(need, FablabFactory(), 4)
+    assert "5 unités sur 23 sont arrivées" in _status_text(client, need)
+
+
+def test_one_unit_delivered_is_singular(client):
+    need = NeedFactory(quantity=1)
+    received(need, FablabFactory(), 1, 1)
+    text = _status_text(client, need)
+    assert "L'unité demandée a été livrée." in text
+    page = html.unescape(client.get(need.get_follow_url()).content.decode())
+    assert "Prévue : 1 unité." in page and "Reçue : 1 unité, confirmé par" in page

@@ -37,6 +37,13 @@ from kenlabour.network.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+SITE = "https://kenlabour.example"
+
+
+def declare_delivery(*args, **kwargs):
+    return services.declare_delivery(*args, site_url=SITE, **kwargs)
+
+
 DAY = datetime.timedelta(days=1)
 
 
@@ -238,7 +245,7 @@ class TestDeclareDelivery:
         return delivery
 
     def test_the_producer_declares_and_the_need_is_partly_delivered(self, delivery, maker):
-        services.declare_delivery(maker, delivery, units=50, declared_on=today())
+        declare_delivery(maker, delivery, units=50, declared_on=today())
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.DECLARED
         assert (delivery.declared_units, delivery.declared_on) == (50, today())
@@ -249,18 +256,18 @@ class TestDeclareDelivery:
 
     def test_the_need_is_delivered_when_what_was_brought_covers_it(self, delivery, maker, fablab):
         other = DeliveryFactory(need=delivery.need, producer=fablab, planned_units=30)
-        services.declare_delivery(maker, delivery, units=50, declared_on=today())
-        services.declare_delivery(maker, other, units=30, declared_on=today() - DAY)
+        declare_delivery(maker, delivery, units=50, declared_on=today())
+        declare_delivery(maker, other, units=30, declared_on=today() - DAY)
         delivery.need.refresh_from_db()
         assert delivery.need.status == NeedStatus.DELIVERED
 
     def test_fewer_units_than_planned_may_be_declared(self, delivery, maker):
-        services.declare_delivery(maker, delivery, units=1, declared_on=today())
+        declare_delivery(maker, delivery, units=1, declared_on=today())
         delivery.refresh_from_db()
         assert delivery.declared_units == 1
 
     def test_the_delivery_feeds_the_acquaintance_graph(self, delivery, maker, fablab):
-        services.declare_delivery(maker, delivery, units=40, declared_on=today() - DAY)
+        declare_delivery(maker, delivery, units=40, declared_on=today() - DAY)
         (source,) = LinkSource.objects.select_related("link")
         assert source.kind == LinkSourceKind.DELIVERY
         assert source.reference == f"delivery:{delivery.pk}"
@@ -272,7 +279,7 @@ class TestDeclareDelivery:
 
     def test_no_link_when_the_need_has_no_requester_actor(self, item, fablab, maker):
         delivery = DeliveryFactory(need=NeedFactory(item_type=item), producer=fablab)
-        services.declare_delivery(maker, delivery, units=10, declared_on=today())
+        declare_delivery(maker, delivery, units=10, declared_on=today())
         assert not LinkSource.objects.exists()
 
     @pytest.mark.parametrize(
@@ -288,7 +295,7 @@ class TestDeclareDelivery:
     def test_refusals_change_nothing(self, delivery, maker, units, days_ago, field, words):
         before = snapshot(Delivery), delivery.need.status
         with pytest.raises(ValidationError) as refusal:
-            services.declare_delivery(
+            declare_delivery(
                 maker,
                 delivery,
                 units=units,
@@ -301,7 +308,7 @@ class TestDeclareDelivery:
 
     def test_the_campaign_start_is_allowed(self, delivery, maker):
         start = delivery.need.campaign.starts_on
-        services.declare_delivery(maker, delivery, units=5, declared_on=start)
+        declare_delivery(maker, delivery, units=5, declared_on=start)
         delivery.refresh_from_db()
         assert delivery.declared_on == start
 
@@ -309,21 +316,21 @@ class TestDeclareDelivery:
         before = snapshot(Delivery)
         for user in (producer_user(FablabFactory()), UserFactory()):
             with pytest.raises(PermissionDenied):
-                services.declare_delivery(user, delivery, units=10, declared_on=today())
+                declare_delivery(user, delivery, units=10, declared_on=today())
         assert snapshot(Delivery) == before
 
     def test_a_delivery_already_declared_is_not_declared_again(self, delivery, maker):
-        services.declare_delivery(maker, delivery, units=30, declared_on=today() - DAY)
+        declare_delivery(maker, delivery, units=30, declared_on=today() - DAY)
         before = snapshot(Delivery), list(LinkSource.objects.values())
         with pytest.raises(ValidationError) as refusal:
-            services.declare_delivery(maker, delivery, units=50, declared_on=today())
+            declare_delivery(maker, delivery, units=50, declared_on=today())
         assert "déjà déclarée" in refusal.value.messages[0]
         assert (snapshot(Delivery), list(LinkSource.objects.values())) == before
 
     def test_a_cancelled_delivery_is_not_declared(self, delivery, maker):
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED)
         with pytest.raises(ValidationError):
-            services.declare_delivery(maker, delivery, units=10, declared_on=today())
+            declare_delivery(maker, delivery, units=10, declared_on=today())
         delivery.refresh_from_db()
         assert delivery.declared_units is None
 

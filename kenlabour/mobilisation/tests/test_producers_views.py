@@ -89,7 +89,11 @@ def capacity_post(item=None, producer=None, **changes):
 
 def declare_post(delivery, units, on):
     prefix = f"livraison-{delivery.pk}"
-    return {f"{prefix}-units": str(units), f"{prefix}-declared_on": on.isoformat()}
+    return {
+        f"{prefix}-units": str(units),
+        f"{prefix}-declared_on": on.isoformat(),
+        "confirmation": "1",  # the confirmation step: test_confirmations
+    }
 
 
 class TestAccess:
@@ -446,7 +450,7 @@ class TestMaterials:
         assert "PETG de préférence" in text(public)
         client.post(
             reverse("mobilisation:material_status", kwargs={"pk": offer.pk}),
-            {"statut": "fulfilled"},
+            {"statut": "fulfilled", "confirmation": "1"},
         )
         offer.refresh_from_db()
         assert offer.status == MaterialStatus.FULFILLED

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kenlabour.accounts.perms import can
@@ -15,6 +16,7 @@ from kenlabour.mobilisation.forms.coordination import AdjustForm, DecisionForm, 
 from kenlabour.mobilisation.models import Campaign, MatchingRun
 from kenlabour.mobilisation.selectors import coordination as selectors
 from kenlabour.mobilisation.services import coordination as services
+from kenlabour.web.confirm import confirmation_page
 
 LINES_PER_PAGE = 100
 
@@ -96,6 +98,36 @@ def adjust(request, pk):
     return redirect(f"{run.get_absolute_url()}{'?page=' + page if page.isdigit() else ''}")
 
 
+def _decision_step(run: MatchingRun, confirming: bool) -> dict:
+    """What the confirmation step before deciding a run says."""
+    summary = selectors.run_for_page(run.pk)
+    lines = "{} — {}".format(
+        ngettext("%(count)s livraison", "%(count)s livraisons", summary.lines)
+        % {"count": summary.lines},
+        ngettext("%(count)s unité", "%(count)s unités", summary.units) % {"count": summary.units},
+    )
+    if confirming:
+        return {
+            "title": _("Confirmer l'appariement ?"),
+            "message": _(
+                "Les livraisons proposées deviennent des livraisons à faire : chaque "
+                "producteur les voit sur sa page. L'appariement ne pourra plus être ajusté."
+            ),
+            "details": [lines],
+            "confirm_label": _("Confirmer l'appariement"),
+        }
+    return {
+        "title": _("Écarter l'appariement ?"),
+        "message": _(
+            "La proposition est abandonnée : aucune livraison n'est planifiée. Vous pourrez "
+            "relancer un appariement."
+        ),
+        "details": [lines],
+        "confirm_label": _("Écarter l'appariement"),
+        "danger": True,
+    }
+
+
 @login_required
 @require_POST
 def decide(request, pk):
@@ -104,8 +136,14 @@ def decide(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choisissez de confirmer ou d'écarter l'appariement."))
         return redirect(run)
+    confirming = form.cleaned_data["decision"] == DecisionForm.CONFIRM
+    page = confirmation_page(
+        request, back_url=run.get_absolute_url(), **_decision_step(run, confirming)
+    )
+    if page:
+        return page
     try:
-        if form.cleaned_data["decision"] == DecisionForm.CONFIRM:
+        if confirming:
             services.confirm(request.user, run)
             messages.success(
                 request,

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from kenlabour.mobilisation.forms import needs as forms
 from kenlabour.mobilisation.models import Campaign, Delivery, Need
 from kenlabour.mobilisation.selectors import needs as selectors
 from kenlabour.mobilisation.services import needs as services
+from kenlabour.web.confirm import confirmation_page
 
 NEEDS_PER_PAGE = 50
 DISCREPANCIES_PER_PAGE = 30
@@ -82,9 +84,9 @@ def submit(request, slug):
                 messages.success(
                     request,
                     _(
-                        "Votre besoin est enregistré. Un coordinateur va le vérifier. Le lien "
-                        "de cette page vient de vous être envoyé à %(email)s : gardez-le pour "
-                        "suivre le besoin et confirmer les livraisons."
+                        "Votre besoin est enregistré. L'équipe de coordination va le vérifier. "
+                        "Le lien de cette page vient de vous être envoyé à %(email)s : gardez-le "
+                        "pour suivre le besoin et confirmer les livraisons."
                     )
                     % {"email": need.contact_email},
                 )
@@ -147,10 +149,60 @@ def follow(request, token):
     return _follow_page(request, token)
 
 
+def _units(count: int) -> str:
+    return ngettext("%(count)s unité", "%(count)s unités", count) % {"count": count}
+
+
+def _confirm_delivery_step(request, token, delivery: Delivery, data: dict):
+    """The confirmation step before a requester confirms a delivery (None once confirmed)."""
+    received = data["received_units"]
+    declared = delivery.declared_units
+    if received >= declared:
+        message = ngettext(
+            "Vous confirmez avoir reçu l'unité déclarée par %(producer)s.",
+            "Vous confirmez avoir reçu les %(count)s unités déclarées par %(producer)s.",
+            declared,
+        )
+    else:
+        message = ngettext(
+            "Vous indiquez ne pas avoir reçu l'unité déclarée par %(producer)s : l'écart "
+            "sera signalé à l'équipe de coordination.",
+            "Vous indiquez en avoir reçu %(received)s sur les %(count)s déclarées par "
+            "%(producer)s : l'écart sera signalé à l'équipe de coordination.",
+            declared,
+        )
+    return confirmation_page(
+        request,
+        title=_("Confirmer la réception ?"),
+        message=message
+        % {
+            "count": declared,
+            "received": received,
+            "producer": selectors.producer_label(delivery.producer),
+        },
+        details=[
+            _("Déclarées : %(units)s") % {"units": _units(declared)},
+            _("Reçues : %(units)s") % {"units": _units(received)},
+        ],
+        back_url=reverse("mobilisation:need_follow", kwargs={"token": token}),
+        confirm_label=_("Confirmer la réception"),
+    )
+
+
 @never_cache
 @require_POST
 def confirm_delivery(request, token, pk):
     form = forms.DeliveryConfirmForm(request.POST, prefix=forms.DeliveryConfirmForm.prefix_for(pk))
+    delivery = selectors.delivery_of_need(token, pk)
+    if form.is_valid() and delivery is not None and delivery.status == DeliveryStatus.DECLARED:
+        # What the service would refuse is said at the field, before the confirmation.
+        problems = services.confirmation_problems(delivery, **form.cleaned_data)
+        if problems:
+            _add_errors(form, ValidationError(problems))
+            return _follow_page(request, token, bound=form)
+        step = _confirm_delivery_step(request, token, delivery, form.cleaned_data)
+        if step:
+            return _private(step)
     if form.is_valid():
         try:
             delivery = services.confirm_delivery(
@@ -159,6 +211,7 @@ def confirm_delivery(request, token, pk):
                 received_units=form.cleaned_data["received_units"],
                 name=form.cleaned_data["name"],
                 note=form.cleaned_data["note"],
+                site_url=_site_url(request),
             )
         except Delivery.DoesNotExist:
             raise Http404 from None
@@ -172,7 +225,7 @@ def confirm_delivery(request, token, pk):
             else:
                 text = _(
                     "Merci : vous avez reçu %(units)s unités sur %(declared)s déclarées. "
-                    "L'écart est signalé aux coordinateurs."
+                    "L'écart est signalé à l'équipe de coordination."
                 )
             messages.success(
                 request,
@@ -188,6 +241,19 @@ def withdraw(request, token):
     """The requester withdraws the need, while nothing was delivered."""
     form = forms.WithdrawForm(request.POST)
     if form.is_valid():
+        step = confirmation_page(
+            request,
+            title=_("Retirer le besoin ?"),
+            message=_(
+                "Le besoin est annulé et les livraisons prévues avec : il ne sera pas livré. "
+                "Pour un nouveau besoin, il faudra refaire une demande."
+            ),
+            back_url=reverse("mobilisation:need_follow", kwargs={"token": token}),
+            confirm_label=_("Retirer le besoin"),
+            danger=True,
+        )
+        if step:
+            return _private(step)
         try:
             services.withdraw_need(token, reason=form.cleaned_data["reason"])
         except Need.DoesNotExist:
@@ -303,6 +369,21 @@ def decide(request, pk):
     if decision == "cancel":
         form = forms.CancelNeedForm(request.POST)
         if form.is_valid():
+            step = confirmation_page(
+                request,
+                title=_("Annuler le besoin ?"),
+                message=_(
+                    "Le besoin de %(name)s est annulé, et ses livraisons prévues avec ; le "
+                    "demandeur reçoit le motif par e-mail."
+                )
+                % {"name": found.requester_name},
+                details=[_("Motif : %(reason)s") % {"reason": form.cleaned_data["reason"]}],
+                back_url=found.get_absolute_url(),
+                confirm_label=_("Annuler le besoin"),
+                danger=True,
+            )
+            if step:
+                return step
             try:
                 services.cancel_need(
                     request.user,
@@ -385,6 +466,20 @@ def resolve_discrepancy(request, pk):
     if page.isdigit():
         discrepancies_url += f"?page={page}"
     if form.is_valid():
+        step = confirmation_page(
+            request,
+            title=_("Clore l'écart ?"),
+            message=_(
+                "L'écart de la livraison à %(name)s est marqué traité, avec la suite donnée : "
+                "il quitte la liste des écarts à traiter."
+            )
+            % {"name": delivery.need.requester_name},
+            details=[_("Suite donnée : %(note)s") % {"note": form.cleaned_data["note"]}],
+            back_url=discrepancies_url,
+            confirm_label=_("Clore l'écart"),
+        )
+        if step:
+            return step
         try:
             services.resolve_discrepancy(request.user, delivery, note=form.cleaned_data["note"])
         except ValidationError as error:

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
@@ -23,6 +25,7 @@ from kenlabour.mobilisation.forms.producers import (
 from kenlabour.mobilisation.models import Campaign, Capacity, Delivery, MaterialOffer
 from kenlabour.mobilisation.selectors import producers as selectors
 from kenlabour.mobilisation.services import producers as services
+from kenlabour.web.confirm import confirmation_page
 
 MATERIALS_PER_PAGE = 30
 
@@ -98,6 +101,30 @@ def dashboard(request, slug):
     return render(request, "mobilisation/producer_dashboard.html", context)
 
 
+def _declare_step(request, delivery: Delivery, data: dict):
+    """The confirmation step before declaring a delivery (None once confirmed)."""
+    return confirmation_page(
+        request,
+        title=_("Déclarer la livraison ?"),
+        message=ngettext(
+            "Vous déclarez avoir livré %(units)s unité à %(requester)s le %(date)s. "
+            "L'établissement en est informé et confirme ce qu'il a reçu ; la déclaration ne "
+            "se modifie plus.",
+            "Vous déclarez avoir livré %(units)s unités à %(requester)s le %(date)s. "
+            "L'établissement en est informé et confirme ce qu'il a reçu ; la déclaration ne "
+            "se modifie plus.",
+            data["units"],
+        )
+        % {
+            "units": data["units"],
+            "requester": delivery.need.requester_name,
+            "date": date_format(data["declared_on"], "DATE_FORMAT"),
+        },
+        back_url=_producer_url(delivery.need.campaign, f"acteur-{delivery.producer_id}"),
+        confirm_label=_("Déclarer la livraison"),
+    )
+
+
 @login_required
 @require_POST
 def declare_delivery(request, pk):
@@ -113,31 +140,45 @@ def declare_delivery(request, pk):
     # whatever was typed.
     if form.is_valid() or delivery.status != DeliveryStatus.PLANNED:
         data = getattr(form, "cleaned_data", {})
-        try:
-            services.declare_delivery(
-                request.user,
-                delivery,
-                units=data.get("units"),
-                declared_on=data.get("declared_on"),
+        problems = {}
+        if delivery.status == DeliveryStatus.PLANNED:
+            # What the service would refuse is said at the field, before the confirmation.
+            problems = services.declaration_problems(
+                delivery, units=data["units"], declared_on=data["declared_on"]
             )
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):  # already declared, cancelled
-                messages.error(request, " ".join(error.messages))
-                return redirect(_producer_url(campaign, f"acteur-{delivery.producer_id}"))
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Livraison déclarée : %(units)s unités pour %(requester)s. L'établissement "
-                    "va confirmer ce qu'il a reçu."
+            if problems:
+                _add_errors(form, ValidationError(problems))
+            else:
+                step = _declare_step(request, delivery, data)
+                if step:
+                    return step
+        if not problems:
+            try:
+                services.declare_delivery(
+                    request.user,
+                    delivery,
+                    units=data.get("units"),
+                    declared_on=data.get("declared_on"),
+                    site_url=request.build_absolute_uri("/"),
                 )
-                % {
-                    "units": data["units"],
-                    "requester": delivery.need.requester_name,
-                },
-            )
-            return redirect(_producer_url(campaign, f"acteur-{delivery.producer_id}"))
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):  # already declared, cancelled
+                    messages.error(request, " ".join(error.messages))
+                    return redirect(_producer_url(campaign, f"acteur-{delivery.producer_id}"))
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Livraison déclarée : %(units)s unité pour %(requester)s. "
+                        "L'établissement va confirmer ce qu'il a reçu.",
+                        "Livraison déclarée : %(units)s unités pour %(requester)s. "
+                        "L'établissement va confirmer ce qu'il a reçu.",
+                        data["units"],
+                    )
+                    % {"units": data["units"], "requester": delivery.need.requester_name},
+                )
+                return redirect(_producer_url(campaign, f"acteur-{delivery.producer_id}"))
     context = _dashboard_context(campaign, selectors.acting_actors(request.user), bound=form)
     if context["error_delivery_pk"] is None:
         # A platform administrator declaring for an actor they do not administer: their
@@ -351,6 +392,26 @@ def material_status(request, pk):
     offer = get_object_or_404(MaterialOffer.objects.select_related("campaign", "actor"), pk=pk)
     if not can(request.user, "mobilisation.act_for_producer", offer.actor):
         raise PermissionDenied
+    if request.POST.get("statut") in (MaterialStatus.FULFILLED, MaterialStatus.WITHDRAWN):
+        fulfilled = request.POST["statut"] == MaterialStatus.FULFILLED
+        step = confirmation_page(
+            request,
+            title=_("Marquer l'annonce satisfaite ?") if fulfilled else _("Retirer l'annonce ?"),
+            message=_(
+                "L'annonce « %(material)s, %(quantity)s %(unit)s » quitte la liste publique ; "
+                "elle ne pourra pas être rouverte."
+            )
+            % {
+                "material": offer.get_material_display(),
+                "quantity": offer.quantity,
+                "unit": offer.unit,
+            },
+            back_url=_producer_url(offer.campaign, f"matiere-{offer.actor_id}"),
+            confirm_label=_("Marquer satisfaite") if fulfilled else _("Retirer l'annonce"),
+            danger=not fulfilled,
+        )
+        if step:
+            return step
     try:
         services.close_material(request.user, offer, status=request.POST.get("statut", ""))
     except ValidationError as error:
