@@ -161,6 +161,20 @@ def test_the_claim_page_shows_lines_expenses_amounts_and_history(client, w):
     assert "Déposer la demande" in page
 
 
+@pytest.mark.parametrize("who", ["claimant", "treasurer"])
+def test_a_history_step_without_a_user_is_shown_not_a_500(client, w, who):
+    """Steps whose author was deleted (or written by the platform) have no user."""
+    claim = submitted(w)
+    Transition.objects.create(
+        claim=claim, from_status="", to_status=ClaimStatus.SUBMITTED, by=None, reason=""
+    )
+    claim.transitions.update(by=None)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    assert "Historique" in response.content.decode()
+
+
 def test_the_claim_page_shows_the_reason_of_a_request_for_changes(client, w):
     claim = submitted(w)
     services.review(w.treasurer_user, claim, "changes", reason="Justificatif illisible")
