@@ -26,6 +26,24 @@ def treasurer_of_claims_relay(user, claim) -> bool:
     return claim is not None and claim.relay_id is not None and holds_treasurer(user, claim.relay)
 
 
+@rules.predicate
+def relay_is_claimants_own(user, claim) -> bool:
+    """The claim's relay is the claimant itself or one of its people: it never reviews
+    nor pays that claim (the claim goes to the envelope's other relay when filed)."""
+    from kenlabour.funding.selectors.claims import is_conflicted
+
+    return claim is not None and claim.relay_id is not None and is_conflicted(
+        claim.relay, claim.claimant
+    )
+
+
+def strictly(user, action: str, obj=None) -> bool:
+    """The rule itself, for the actions no account is above, not even a superuser
+    (Django's `has_perm` answers yes to a superuser for everything): reviewing and paying
+    a claim."""
+    return rules.has_perm(action, user, obj)
+
+
 def holds_treasurer(user, relay) -> bool:
     return getattr(user, "is_authenticated", False) and holds(user, Role.RELAY_TREASURER, relay)
 
@@ -49,8 +67,11 @@ def funds_envelope(user, envelope) -> bool:
 
 rules.add_perm("funding.create_envelope", is_funder_of)
 rules.add_perm("funding.manage_envelope", funds_envelope | is_platform_admin)
-rules.add_perm("funding.review_claim", treasurer_of_claims_relay)
-rules.add_perm("funding.pay_claim", treasurer_of_claims_relay)
+# Nobody reviews or pays a claim they file for, nor a relay its own claim (ask these two
+# with `strictly`, so that no account, not even a superuser, is above them).
+_reviews = treasurer_of_claims_relay & ~claims_for & ~relay_is_claimants_own
+rules.add_perm("funding.review_claim", _reviews)
+rules.add_perm("funding.pay_claim", _reviews)
 rules.add_perm("funding.see_relay", treasurer_of_relay | is_platform_admin)
 rules.add_perm("funding.see_claim", claims_for | treasurer_of_claims_relay | is_platform_admin)
 rules.add_perm("funding.edit_claim", claims_for)

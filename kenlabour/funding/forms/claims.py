@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kenlabour.funding.bounds import MAX_DATE, MIN_DATE, cents_in_range, date_in_range
 from kenlabour.funding.enums import ExpenseKind
 from kenlabour.funding.services.claims import MAX_RECEIPT_SIZE
 from kenlabour.funding.templatetags.funding_claims import format_euros
@@ -39,6 +40,7 @@ def parse_euros(text: str) -> int:
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise ValidationError(_("Un montant a au plus deux chiffres après la virgule (centimes)."))
+    cents_in_range(int(cents))  # at most one billion euros, far below the 64-bit limit
     return int(cents)
 
 
@@ -68,7 +70,19 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat(), **kwargs.pop("attrs", {})}
+        super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 2000 and 2100 (kenlabour.funding.bounds), refused in French
+    otherwise."""
+
+    default_validators = [date_in_range]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)
 
 
 class DeliveryChoiceField(forms.ModelMultipleChoiceField):
@@ -125,7 +139,7 @@ class ExpenseForm(forms.Form):
         label=gettext_lazy("Montant en euros"),
         help_text=gettext_lazy("Toutes taxes comprises, par exemple 42,90."),
     )
-    spent_on = forms.DateField(label=gettext_lazy("Date de la dépense"), widget=DateInput())
+    spent_on = BoundedDateField(label=gettext_lazy("Date de la dépense"))
     receipt = forms.FileField(
         label=gettext_lazy("Justificatif (PDF ou image, 10 Mio au plus)"),
         widget=forms.ClearableFileInput(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kenlabour.funding.forms.claims import DateInput, EurosField
+from kenlabour.funding.forms.claims import BoundedDateField, EurosField
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.territories.models import Departement
@@ -29,15 +29,15 @@ class EnvelopeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Laissez vide pour ne pas plafonner."),
     )
-    opens_on = forms.DateField(label=gettext_lazy("Ouverture des demandes"), widget=DateInput())
-    closes_on = forms.DateField(label=gettext_lazy("Clôture des demandes"), widget=DateInput())
+    opens_on = BoundedDateField(label=gettext_lazy("Ouverture des demandes"))
+    closes_on = BoundedDateField(label=gettext_lazy("Clôture des demandes"))
     decision_reference = forms.CharField(
         label=gettext_lazy("Référence de la décision"),
         max_length=100,
         help_text=gettext_lazy("Par exemple le numéro de la délibération de la commission."),
     )
-    convention_date = forms.DateField(
-        label=gettext_lazy("Date de la convention"), widget=DateInput()
+    convention_date = BoundedDateField(
+        label=gettext_lazy("Date de la convention")
     )
 
     def __init__(self, *args, user, campaign, **kwargs):
@@ -72,7 +72,7 @@ class TransferForm(forms.Form):
 
     relay = ActorChoiceField(label=gettext_lazy("Relais"), queryset=None)
     amount = EurosField(label=gettext_lazy("Montant en euros"))
-    date = forms.DateField(label=gettext_lazy("Date du virement"), widget=DateInput())
+    date = BoundedDateField(label=gettext_lazy("Date du virement"))
     bank_reference = forms.CharField(label=gettext_lazy("Référence bancaire"), max_length=100)
 
     def __init__(self, *args, **kwargs):
@@ -81,10 +81,9 @@ class TransferForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=gettext_lazy("Date du virement"),
-        widget=DateInput(),
-        initial=timezone.localdate,
+                initial=timezone.localdate,
     )
     bank_reference = forms.CharField(
         label=gettext_lazy("Référence bancaire"),
@@ -98,11 +97,10 @@ class CoverageForm(forms.Form):
     departement = forms.ModelChoiceField(
         label=gettext_lazy("Département"), queryset=Departement.objects.order_by("code")
     )
-    valid_from = forms.DateField(label=gettext_lazy("À partir du"), widget=DateInput())
-    valid_until = forms.DateField(
+    valid_from = BoundedDateField(label=gettext_lazy("À partir du"))
+    valid_until = BoundedDateField(
         label=gettext_lazy("Jusqu'au"),
-        widget=DateInput(),
-        required=False,
+                required=False,
         help_text=gettext_lazy("Laissez vide pour une couverture sans date de fin."),
     )
 

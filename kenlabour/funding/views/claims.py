@@ -15,7 +15,7 @@ from kenlabour.accounts.perms import can
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.claims import ClaimCreateForm, ExpenseForm, ReviewForm
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense
-from kenlabour.funding.perms import claims_for, treasurer_of_claims_relay
+from kenlabour.funding.perms import claims_for, strictly, treasurer_of_claims_relay
 from kenlabour.funding.selectors import claims as selectors
 from kenlabour.funding.services import claims as services
 from kenlabour.network.models import Actor
@@ -112,7 +112,7 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
     user = request.user
     can_edit = can(user, "funding.edit_claim", claim)
     editable = can_edit and claim.status in services.EDITABLE
-    can_review = can(user, "funding.review_claim", claim)
+    can_review = strictly(user, "funding.review_claim", claim)
     expenses = list(claim.expenses.all())
     if editable and expense_form is None:
         expense_form = ExpenseForm(initial={"spent_on": None})
@@ -147,6 +147,7 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
                 ClaimStatus.RESUBMITTED,
             },
             "can_see_receipts": can_edit or can_review,
+            "can_pay": strictly(user, "funding.pay_claim", claim),
             "expense_form": expense_form,
             "review_form": review_form,
         },
@@ -296,7 +297,7 @@ def relay_claims(request, relay):
 def review(request, pk):
     """The treasurer's decision (the form is on the claim's page)."""
     claim = _claim(pk)
-    if not can(request.user, "funding.review_claim", claim):
+    if not strictly(request.user, "funding.review_claim", claim):
         raise PermissionDenied
     expenses = list(claim.expenses.all())
     form = ReviewForm(request.POST, expenses=expenses)

@@ -18,6 +18,7 @@ from kenlabour.accounts.enums import Role
 from kenlabour.accounts.perms import can, holds_anywhere, is_platform_admin
 from kenlabour.funding.forms.money import CoverageForm, EnvelopeForm, PayForm, TransferForm
 from kenlabour.funding.models import Claim, Envelope
+from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.services import money as services
 from kenlabour.funding.templatetags.funding_claims import format_euros
@@ -188,7 +189,7 @@ def pay(request, pk):
         claim = selectors.claim_to_pay(pk)
     except Claim.DoesNotExist:
         raise Http404 from None
-    may_pay = can(request.user, "funding.pay_claim", claim)
+    may_pay = strictly(request.user, "funding.pay_claim", claim)
     if request.method == "POST":
         if not may_pay:
             raise PermissionDenied
