@@ -58,8 +58,9 @@ class ReasonCode(models.TextChoices):
 
     ALLOCATION = "allocation", _("Répartition de l'enveloppe")
     PAYOUT = "payout", _("Virement")
-    CONFLICT = "conflict", _(
-        "Demande d'un relais ou de l'une de ses personnes : instruite par un autre relais"
+    CONFLICT = (
+        "conflict",
+        _("Demande d'un relais ou de l'une de ses personnes : instruite par un autre relais"),
     )
 
 

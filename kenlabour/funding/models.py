@@ -139,9 +139,7 @@ class Coverage(models.Model):
         Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département")
     )
     valid_from = models.DateField(_("à partir du"), validators=[date_in_range])
-    valid_until = models.DateField(
-        _("jusqu'au"), null=True, blank=True, validators=[date_in_range]
-    )
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True, validators=[date_in_range])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -32,8 +32,10 @@ def relay_is_claimants_own(user, claim) -> bool:
     nor pays that claim (the claim goes to the envelope's other relay when filed)."""
     from kenlabour.funding.selectors.claims import is_conflicted
 
-    return claim is not None and claim.relay_id is not None and is_conflicted(
-        claim.relay, claim.claimant
+    return (
+        claim is not None
+        and claim.relay_id is not None
+        and is_conflicted(claim.relay, claim.claimant)
     )
 
 

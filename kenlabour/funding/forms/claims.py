@@ -70,7 +70,11 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
-        attrs = {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat(), **kwargs.pop("attrs", {})}
+        attrs = {
+            "min": MIN_DATE.isoformat(),
+            "max": MAX_DATE.isoformat(),
+            **kwargs.pop("attrs", {}),
+        }
         super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
 
 

@@ -36,9 +36,7 @@ class EnvelopeForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("Par exemple le numéro de la délibération de la commission."),
     )
-    convention_date = BoundedDateField(
-        label=gettext_lazy("Date de la convention")
-    )
+    convention_date = BoundedDateField(label=gettext_lazy("Date de la convention"))
 
     def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +81,7 @@ class TransferForm(forms.Form):
 class PayForm(forms.Form):
     date = BoundedDateField(
         label=gettext_lazy("Date du virement"),
-                initial=timezone.localdate,
+        initial=timezone.localdate,
     )
     bank_reference = forms.CharField(
         label=gettext_lazy("Référence bancaire"),
@@ -100,7 +98,7 @@ class CoverageForm(forms.Form):
     valid_from = BoundedDateField(label=gettext_lazy("À partir du"))
     valid_until = BoundedDateField(
         label=gettext_lazy("Jusqu'au"),
-                required=False,
+        required=False,
         help_text=gettext_lazy("Laissez vide pour une couverture sans date de fin."),
     )
 

@@ -46,9 +46,12 @@ def is_conflicted(relay: Actor, claimant: Actor) -> bool:
     relay_people = RoleAssignment.objects.filter(scope_type=actor_type, scope_id=relay.pk).values(
         "user_id"
     )
-    if claimant.user_id and RoleAssignment.objects.filter(
-        scope_type=actor_type, scope_id=relay.pk, user_id=claimant.user_id
-    ).exists():
+    if (
+        claimant.user_id
+        and RoleAssignment.objects.filter(
+            scope_type=actor_type, scope_id=relay.pk, user_id=claimant.user_id
+        ).exists()
+    ):
         return True
     return RoleAssignment.objects.filter(
         scope_type=actor_type,

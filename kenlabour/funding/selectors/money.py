@@ -188,6 +188,11 @@ def envelope_claims(envelope: Envelope) -> QuerySet[Claim]:
     )
 
 
+def approved_waiting(envelope: Envelope) -> list[Claim]:
+    """The approved claims the next round of allocation would share what is left among."""
+    return list(Claim.objects.filter(envelope=envelope, status=ClaimStatus.APPROVED).order_by("pk"))
+
+
 def envelope_transfers(envelope: Envelope) -> QuerySet[Transfer]:
     return (
         Transfer.objects.filter(envelope=envelope, kind=TransferKind.FUNDER_TO_RELAY)

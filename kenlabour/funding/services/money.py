@@ -30,7 +30,6 @@ from kenlabour.network.models import Actor
 from kenlabour.territories.models import Departement
 
 
-
 def _day(date: datetime.date) -> str:
     return date_format(date, "j F Y")
 

@@ -243,12 +243,12 @@ def test_the_claimant_submits_then_cannot_submit_again(client, w):
     claim = draft(w)
     client.force_login(w.claimant_user)
     url = reverse("funding:claim_action", kwargs={"pk": claim.pk})
-    response = client.post(url, {"action": "submit"}, follow=True)
+    response = client.post(url, {"action": "submit", "confirmation": "1"}, follow=True)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and claim.relay == w.relay
     assert w.relay.name in response.content.decode()
     before = snapshot()
-    response = client.post(url, {"action": "submit"}, follow=True)
+    response = client.post(url, {"action": "submit", "confirmation": "1"}, follow=True)
     assert "ne se dépose pas à nouveau" in response.content.decode()
     assert snapshot() == before
 
@@ -261,7 +261,9 @@ def test_a_late_submission_is_refused_with_the_reason(client, w):
     client.force_login(w.claimant_user)
     before = snapshot()
     response = client.post(
-        reverse("funding:claim_action", kwargs={"pk": claim.pk}), {"action": "submit"}, follow=True
+        reverse("funding:claim_action", kwargs={"pk": claim.pk}),
+        {"action": "submit", "confirmation": "1"},
+        follow=True,
     )
     assert "sont closes depuis le" in response.content.decode()
     assert snapshot() == before
@@ -272,11 +274,35 @@ def test_the_claimant_cancels(client, w):
     client.force_login(w.claimant_user)
     client.post(
         reverse("funding:claim_action", kwargs={"pk": claim.pk}),
-        {"action": "cancel", "reason": "Doublon"},
+        {"action": "cancel", "reason": "Doublon", "confirmation": "1"},
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.CANCELLED
     assert claim.transitions.last().reason == "Doublon"
+
+
+@pytest.mark.parametrize(
+    "who, name, data",
+    [
+        ("claimant", "claim_action", {"action": "submit"}),
+        ("claimant", "claim_action", {"action": "cancel", "reason": "Doublon"}),
+        ("treasurer", "review", {"decision": "approve"}),
+        ("treasurer", "review", {"decision": "reject", "reason": "Déjà compensée"}),
+        ("treasurer", "review", {"decision": "changes", "reason": "Facture illisible"}),
+    ],
+)
+def test_irreversible_actions_ask_for_confirmation_first(client, w, who, name, data):
+    claim = draft(w) if data.get("action") == "submit" else submitted(w)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    before = snapshot()
+    response = client.post(reverse(f"funding:{name}", kwargs={"pk": claim.pk}), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="confirmation" value="1"' in page
+    for value in data.values():  # carried again, escaped, as hidden fields
+        assert f'value="{value}"' in page.replace("&#x27;", "'")
+    assert claim.get_absolute_url() in page  # the way back
+    assert snapshot() == before
 
 
 # --- another person, another relay's treasurer --------------------------------------------
@@ -302,7 +328,7 @@ def test_others_get_403_everywhere_and_change_nothing(client, w, who):
         assert client.get(url).status_code == 403, url
     for name, data in [
         ("claim_action", {"action": "cancel"}),
-        ("review", {"decision": "approve"}),
+        ("review", {"decision": "approve", "confirmation": "1"}),
         ("expense_add", expense_post(pdf_bytes())),
     ]:
         response = client.post(reverse(f"funding:{name}", kwargs={"pk": claim.pk}), data)
@@ -314,7 +340,8 @@ def test_the_claimant_does_not_review_their_own_claim(client, w):
     claim = submitted(w)
     client.force_login(w.claimant_user)
     response = client.post(
-        reverse("funding:review", kwargs={"pk": claim.pk}), {"decision": "approve"}
+        reverse("funding:review", kwargs={"pk": claim.pk}),
+        {"decision": "approve", "confirmation": "1"},
     )
     assert response.status_code == 403
     assert Claim.objects.get().status == ClaimStatus.SUBMITTED
@@ -382,7 +409,7 @@ def test_the_treasurer_approves_with_the_expenses_they_tick(client, w):
     assert reverse("funding:review", kwargs={"pk": claim.pk}) in page
     response = client.post(
         reverse("funding:review", kwargs={"pk": claim.pk}),
-        {"decision": "approve", "validated_expenses": [str(expense.pk)]},
+        {"decision": "approve", "validated_expenses": [str(expense.pk)], "confirmation": "1"},
     )
     assert response.status_code == 302
     claim.refresh_from_db()
@@ -407,8 +434,8 @@ def test_a_second_approval_says_it_was_already_reviewed(client, w):
     claim = submitted(w)
     client.force_login(w.treasurer_user)
     url = reverse("funding:review", kwargs={"pk": claim.pk})
-    client.post(url, {"decision": "approve"})
+    client.post(url, {"decision": "approve", "confirmation": "1"})
     before = snapshot()
-    response = client.post(url, {"decision": "approve"}, follow=True)
+    response = client.post(url, {"decision": "approve", "confirmation": "1"}, follow=True)
     assert "déjà examinée" in response.content.decode()
     assert snapshot() == before

@@ -163,7 +163,15 @@ def test_allocating_and_transfers_from_the_page(client):
     w = money_world(asks=OVERSUBSCRIBED)
     login(client, w.funder_user)
     manage = reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug})
-    response = client.post(reverse("funding:allocate", kwargs={"slug": w.envelope.slug}))
+    url = reverse("funding:allocate", kwargs={"slug": w.envelope.slug})
+    count = LedgerEntry.objects.count()
+    response = client.post(url)  # first the confirmation step: nothing written
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="confirmation"' in page
+    assert f"{len(OVERSUBSCRIBED)} demandes approuvées à répartir" in page
+    assert LedgerEntry.objects.count() == count
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.APPROVED}
+    response = client.post(url, {"confirmation": "1"})
     assert response.status_code == 302 and response.url == manage + "#repartition"
     assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.SCHEDULED}
 
@@ -174,6 +182,17 @@ def test_allocating_and_transfers_from_the_page(client):
             "virement-amount": "2 500,50",
             "virement-date": YESTERDAY.isoformat(),
             "virement-bank_reference": "RB-2020-29-1",
+        },
+    )
+    assert response.status_code == 200 and not Transfer.objects.exists()  # confirm first
+    response = client.post(
+        reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}),
+        {
+            "virement-relay": w.relay.pk,
+            "virement-amount": "2 500,50",
+            "virement-date": YESTERDAY.isoformat(),
+            "virement-bank_reference": "RB-2020-29-1",
+            "confirmation": "1",
         },
     )
     assert response.status_code == 302
@@ -206,13 +225,15 @@ def test_a_bad_transfer_is_answered_at_the_field(client):
     assert not Transfer.objects.exists()
 
 
-def test_a_rerun_after_payment_is_refused_with_a_message(client):
+def test_a_round_with_no_new_approved_claim_says_so(client):
     w = allocated_world()
     login(client, w.funder_user)
     response = client.post(
-        reverse("funding:allocate", kwargs={"slug": w.envelope.slug}), follow=True
+        reverse("funding:allocate", kwargs={"slug": w.envelope.slug}),
+        {"confirmation": "1"},
+        follow=True,
     )
-    assert "déjà payées" in response.content.decode()
+    assert "rien à répartir" in response.content.decode()
 
 
 def test_only_the_envelopes_funder_or_an_administrator_manages_it(client):
@@ -245,6 +266,10 @@ def test_the_treasurer_pays_and_a_second_click_pays_nothing_more(client):
     login(client, w.treasurer_user)
     assert "Enregistrer le paiement" in client.get(url).content.decode()
     data = {"date": YESTERDAY.isoformat(), "bank_reference": "VIR-2020-0001"}
+    confirm = client.post(url, data)
+    assert 'name="confirmation"' in confirm.content.decode()
+    assert not Transfer.objects.exists()
+    data["confirmation"] = "1"
 
     first = client.post(url, data, follow=True).content.decode()
     second = client.post(url, data, follow=True).content.decode()

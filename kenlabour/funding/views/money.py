@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kenlabour.accounts.enums import Role
@@ -22,6 +23,7 @@ from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.services import money as services
 from kenlabour.funding.templatetags.funding_claims import format_euros
+from kenlabour.web.confirm import confirmation_page
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -122,28 +124,55 @@ def envelope_manage(request, slug):
 @login_required
 @require_POST
 def allocate(request, slug):
-    """Run (or rerun, before any payout) the allocation of the envelope."""
+    """Run a round of the allocation: the new approved claims share what is left."""
     envelope = _managed_envelope(request, slug)
+    back = reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#repartition"
+    waiting = selectors.approved_waiting(envelope)
+    page = confirmation_page(
+        request,
+        title=_("Répartir l'enveloppe « %(name)s » ?") % {"name": envelope.name},
+        message=_(
+            "Les demandes approuvées se partagent ce qui reste de l'enveloppe, au prorata de "
+            "leur montant retenu et dans la limite du plafond. Les parts déjà programmées ou "
+            "payées ne changent pas ; les demandes qui reçoivent une part passent à « paiement "
+            "programmé »."
+        ),
+        details=[
+            ngettext(
+                "%(count)s demande approuvée à répartir",
+                "%(count)s demandes approuvées à répartir",
+                len(waiting),
+            )
+            % {"count": len(waiting)},
+            _("Montant retenu de ces demandes : %(amount)s")
+            % {"amount": format_euros(sum(c.asked_cents for c in waiting))},
+            _("Reste à répartir dans l'enveloppe : %(amount)s")
+            % {"amount": format_euros(services.remaining_cents(envelope))},
+        ],
+        back_url=back,
+        confirm_label=_("Répartir"),
+    )
+    if page is not None:
+        return page
     try:
         run = services.allocate(request.user, envelope)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        result = run.result
-        messages.success(
-            request,
-            _(
-                "Répartition calculée : %(allocated)s attribués à %(count)s demandes "
-                "(%(scheduled)s programmées, %(corrected)s parts corrigées)."
-            )
-            % {
-                "allocated": format_euros(result.allocated_cents),
-                "count": len(result.shares),
-                "scheduled": run.scheduled,
-                "corrected": run.corrected,
-            },
-        )
-    return redirect(reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#repartition")
+        allocation = run.result.allocation
+        text = ngettext(
+            "Répartition calculée : %(allocated)s attribués, %(scheduled)s demande programmée.",
+            "Répartition calculée : %(allocated)s attribués, %(scheduled)s demandes programmées.",
+            run.scheduled,
+        ) % {"allocated": format_euros(allocation.allocated_cents), "scheduled": run.scheduled}
+        if run.unfunded:
+            text += " " + ngettext(
+                "%(count)s demande ne reçoit rien : l'enveloppe est entièrement répartie.",
+                "%(count)s demandes ne reçoivent rien : l'enveloppe est entièrement répartie.",
+                run.unfunded,
+            ) % {"count": run.unfunded}
+        messages.success(request, text)
+    return redirect(back)
 
 
 @login_required
@@ -154,6 +183,23 @@ def transfer_add(request, slug):
     form = TransferForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        page = confirmation_page(
+            request,
+            title=_("Enregistrer ce virement ?"),
+            message=_(
+                "Le virement de %(amount)s à %(relay)s sera écrit au registre public, qui ne "
+                "se modifie pas (une erreur se corrige par une nouvelle écriture)."
+            )
+            % {"amount": format_euros(data["amount"]), "relay": data["relay"].name},
+            details=[
+                _("Date : %(date)s") % {"date": date_format(data["date"], "j F Y")},
+                _("Référence bancaire : %(reference)s") % {"reference": data["bank_reference"]},
+            ],
+            back_url=reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#virements",
+            confirm_label=_("Enregistrer le virement"),
+        )
+        if page is not None:
+            return page
         try:
             transfer = services.add_transfer(
                 request.user,
@@ -197,6 +243,24 @@ def pay(request, pk):
         raise PermissionDenied
     form = PayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        page = confirmation_page(
+            request,
+            title=_("Enregistrer le paiement de la demande n° %(n)s ?") % {"n": claim.pk},
+            message=_(
+                "Le virement de %(amount)s à %(name)s sera écrit au registre public, qui ne se "
+                "modifie pas, et la demande passera à « payée »."
+            )
+            % {"amount": format_euros(claim.allocated_cents), "name": claim.claimant.name},
+            details=[
+                _("Date : %(date)s") % {"date": date_format(form.cleaned_data["date"], "j F Y")},
+                _("Référence bancaire : %(reference)s")
+                % {"reference": form.cleaned_data["bank_reference"]},
+            ],
+            back_url=reverse("funding:pay", kwargs={"pk": pk}),
+            confirm_label=_("Enregistrer le paiement"),
+        )
+        if page is not None:
+            return page
         try:
             transfer, created = services.pay_claim(
                 request.user,
