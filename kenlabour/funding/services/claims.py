@@ -299,7 +299,7 @@ def add_expense(
             errors["amount"] = error.messages[0]
     if spent_on is None:
         errors["spent_on"] = _("Indiquez la date de la dépense.")
-    elif not MIN_DATE <= spent_on:
+    elif spent_on < MIN_DATE:
         errors["spent_on"] = _("Indiquez une date de dépense à partir du %(date)s.") % {
             "date": _day(MIN_DATE)
         }

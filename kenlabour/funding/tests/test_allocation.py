@@ -496,4 +496,4 @@ def test_when_everything_fits_rounds_give_the_one_shot_shares(problem):
     got: dict = {}
     for g in run_rounds(batches, envelope, caps, default_cap)[0]:
         got[g.claimant_id] = got.get(g.claimant_id, 0) + g.cents
-    assert got == {k: v for k, v in one_shot.claimant_totals.items()}
+    assert got == one_shot.claimant_totals
