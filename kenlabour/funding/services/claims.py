@@ -29,11 +29,11 @@ from kenlabour.funding.enums import (
     LedgerKind,
     ReasonCode,
 )
+from kenlabour.funding import notifications
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Rate, Transition
 from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors.claims import claimable_deliveries, is_conflicted, relay_for
 from kenlabour.funding.services import ledger
-from kenlabour.funding.tasks import send_claim_email
 from kenlabour.lab import filetypes
 from kenlabour.mobilisation.models import Delivery
 from kenlabour.network.models import Actor
@@ -94,9 +94,8 @@ def _move(
 
 
 def _notify(claim: Claim, kind: str, site_url: str) -> None:
-    """E-mail the claimant's people once the change is committed (never for a change
-    rolled back)."""
-    transaction.on_commit(partial(send_claim_email.enqueue, claim.pk, kind, site_url))
+    """E-mail about the change once it is committed (never for a change rolled back)."""
+    notifications.claim_changed(claim, kind, site_url)
 
 
 def _recount_units(claim: Claim) -> None:
@@ -368,7 +367,7 @@ def _neutral_relay(claim: Claim, relay: Actor) -> tuple[Actor, str]:
 
 
 @transaction.atomic
-def submit(user, claim: Claim, today: datetime.date | None = None) -> Claim:
+def submit(user, claim: Claim, today: datetime.date | None = None, site_url: str = "") -> Claim:
     """Send a draft (or a claim sent back for changes) to the relay that covers the
     claimant's territory today, within the envelope's dates."""
     if not can(user, "funding.edit_claim", claim):
@@ -403,6 +402,7 @@ def submit(user, claim: Claim, today: datetime.date | None = None) -> Claim:
     claim.submitted_on = today
     _recount_units(claim)
     claim.save(update_fields=["status", "relay", "submitted_on", "units_cents"])
+    _notify(claim, str(to), site_url)
     return claim
 
 

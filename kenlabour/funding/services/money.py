@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.funding import allocation
+from kenlabour.funding import allocation, notifications
 from kenlabour.funding.bounds import MAX_RATE_CENTS, cents_in_range, date_in_range
 from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
@@ -339,6 +339,7 @@ def pay_claim(
     date: datetime.date,
     bank_reference: str,
     today: datetime.date | None = None,
+    site_url: str = "",
 ) -> tuple[Transfer, bool]:
     """Record the relay's payout of a SCHEDULED claim: (the transfer, True). Idempotent: the
     claim's row is locked first, so a second click or a concurrent request waits, then finds
@@ -399,6 +400,7 @@ def pay_claim(
     locked.status = ClaimStatus.PAID
     locked.save(update_fields=["status"])
     ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    notifications.claim_changed(locked, "paid", site_url)
     return transfer, True
 
 

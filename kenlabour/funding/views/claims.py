@@ -278,7 +278,7 @@ def claim_action(request, pk):
     try:
         if action == "submit":
             was = claim.status
-            claim = services.submit(request.user, claim)
+            claim = services.submit(request.user, claim, site_url=_site_url(request))
             if was == ClaimStatus.CHANGES_REQUESTED:
                 text = _("Demande déposée à nouveau auprès de %(relay)s.")
             else:

@@ -267,6 +267,7 @@ def pay(request, pk):
                 claim,
                 date=form.cleaned_data["date"],
                 bank_reference=form.cleaned_data["bank_reference"],
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
