@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
+from kenlabour.funding import notifications
 from kenlabour.funding.bounds import MIN_DATE, cents_in_range
 from kenlabour.funding.enums import (
     CLAIMANT_TRANSITIONS,
@@ -29,7 +30,6 @@ from kenlabour.funding.enums import (
     LedgerKind,
     ReasonCode,
 )
-from kenlabour.funding import notifications
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Rate, Transition
 from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors.claims import claimable_deliveries, is_conflicted, relay_for

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.funding import notifications
 from kenlabour.funding.services import claims as services
 from kenlabour.funding.services import money
-from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.funding.tests.factories import confirmed_delivery, funder_user
 from kenlabour.funding.tests.pages_claims import pdf_bytes, upload, world
 from kenlabour.network.tests.factories import FablabFactory, make_admin
