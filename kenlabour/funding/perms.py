@@ -9,8 +9,8 @@ from kenlabour.mobilisation.perms import acts_for_producer
 
 @rules.predicate
 def is_funder_of(user, funder) -> bool:
-    """Who may create envelopes: a funder's people (role FUNDER on the funder actor).
-    Without an actor: a funder anywhere."""
+    """A funder's people (role FUNDER on the funder actor) or a platform-wide funder: who
+    manages the funder's envelopes. Without an actor: a funder anywhere."""
     if not getattr(user, "is_authenticated", False):
         return False
     if funder is None:
@@ -18,6 +18,19 @@ def is_funder_of(user, funder) -> bool:
 
         return holds_anywhere(user, Role.FUNDER)
     return holds(user, Role.FUNDER) or holds(user, Role.FUNDER, funder)
+
+
+@rules.predicate
+def belongs_to_funder(user, funder) -> bool:
+    """Who opens an envelope in a funder's name: only its own people (role FUNDER on that
+    very actor), never a platform-wide role. Without an actor: the person of some funder."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if funder is None:
+        from kenlabour.funding.selectors.money import funders_for
+
+        return funders_for(user).exists()
+    return holds(user, Role.FUNDER, funder)
 
 
 @rules.predicate
@@ -67,7 +80,9 @@ def funds_envelope(user, envelope) -> bool:
     return envelope is not None and is_funder_of(user, envelope.funder)
 
 
-rules.add_perm("funding.create_envelope", is_funder_of)
+# Ask with `strictly`: nobody, not even a superuser, publishes in a funder's name without
+# belonging to it.
+rules.add_perm("funding.create_envelope", belongs_to_funder)
 rules.add_perm("funding.manage_envelope", funds_envelope | is_platform_admin)
 # Nobody reviews or pays a claim they file for, nor a relay its own claim (ask these two
 # with `strictly`, so that no account, not even a superuser, is above them).

@@ -21,7 +21,12 @@ class EnvelopeForm(forms.Form):
     """A new envelope for one campaign (chosen before, in the address); one rate field
     per item type of the campaign, `rate_<item pk>`, preset to the item's unit cost."""
 
-    funder = ActorChoiceField(label=gettext_lazy("Financeur"), queryset=None, empty_label=None)
+    funder = ActorChoiceField(
+        label=gettext_lazy("Financeur"),
+        queryset=None,
+        empty_label=gettext_lazy("Choisissez le financeur"),
+        help_text=gettext_lazy("Seuls les financeurs dont vous faites partie."),
+    )
     name = forms.CharField(label=gettext_lazy("Nom de l'enveloppe"), max_length=200)
     total = EurosField(label=gettext_lazy("Montant total en euros"))
     cap = EurosField(
@@ -38,15 +43,51 @@ class EnvelopeForm(forms.Form):
     )
     convention_date = BoundedDateField(label=gettext_lazy("Date de la convention"))
 
-    def __init__(self, *args, user, campaign, **kwargs):
+    conflict_relay = ActorChoiceField(
+        label=gettext_lazy("Relais des demandes des relais"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Aucun"),
+        help_text=gettext_lazy(
+            "Un relais n'instruit jamais sa propre demande ni celle de l'une de ses "
+            "personnes : ces demandes vont à ce relais-ci. Sans lui, elles sont refusées au "
+            "dépôt."
+        ),
+    )
+
+    def __init__(self, *args, user, campaign, envelope=None, **kwargs):
+        if envelope is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": envelope.name,
+                    "total": envelope.total_cents,
+                    "cap": envelope.cap_cents,
+                    "opens_on": envelope.opens_on,
+                    "closes_on": envelope.closes_on,
+                    "decision_reference": envelope.decision_reference,
+                    "convention_date": envelope.convention_date,
+                    "conflict_relay": envelope.conflict_relay_id,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["funder"].queryset = selectors.funders_for(user)
+        if envelope is not None:  # the funder and the campaign stay
+            del self.fields["funder"]
+        else:
+            funders = selectors.funders_for(user)
+            self.fields["funder"].queryset = funders
+            if len(funders) == 1 and not self.is_bound:
+                self.initial.setdefault("funder", funders[0].pk)
+        self.fields["conflict_relay"].queryset = selectors.relays()
+        rates = (
+            dict(envelope.rates.values_list("item_type_id", "cents_per_unit")) if envelope else {}
+        )
         self.items = list(campaign.item_types.all()) if campaign else []
         for item in self.items:
             self.fields[f"rate_{item.pk}"] = EurosField(
                 label=_("Compensation pour « %(item)s », en euros par unité") % {"item": item.name},
-                initial=item.unit_cost_cents,
+                initial=rates.get(item.pk, item.unit_cost_cents),
                 help_text=_("Coût unitaire indiqué par la campagne : %(cost)s.")
                 % {"cost": format_euros(item.unit_cost_cents)},
             )

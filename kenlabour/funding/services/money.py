@@ -61,6 +61,156 @@ def _unique_envelope_slug(name: str) -> str:
 # --- envelopes ------------------------------------------------------------------------------
 
 
+def _envelope_errors(
+    total_cents, cap_cents, opens_on, closes_on, convention_date, conflict_relay, funder
+) -> dict:
+    """What is wrong with an envelope's figures, by field (French messages)."""
+    errors = {}
+    if not total_cents or total_cents <= 0:
+        errors["total"] = _("Le montant de l'enveloppe doit être supérieur à zéro.")
+    _bounded(errors, "total", total_cents, cents_in_range)
+    if cap_cents is not None and cap_cents <= 0:
+        errors["cap"] = _("Le plafond, s'il y en a un, doit être supérieur à zéro.")
+    elif cap_cents is not None and total_cents and cap_cents > total_cents:
+        errors["cap"] = _("Le plafond par bénéficiaire ne peut pas dépasser l'enveloppe.")
+    _bounded(errors, "cap", cap_cents, cents_in_range)
+    for field, day in (
+        ("opens_on", opens_on),
+        ("closes_on", closes_on),
+        ("convention_date", convention_date),
+    ):
+        if day is None:
+            errors[field] = _("Indiquez la date.")
+        _bounded(errors, field, day, date_in_range)
+    if opens_on and closes_on and closes_on < opens_on and "closes_on" not in errors:
+        errors["closes_on"] = _("La clôture ne peut pas précéder l'ouverture (le %(date)s).") % {
+            "date": _day(opens_on)
+        }
+    if conflict_relay is not None and conflict_relay.pk == getattr(funder, "pk", None):
+        errors["conflict_relay"] = _("Choisissez un relais, pas le financeur lui-même.")
+    return errors
+
+
+def _rate_errors(errors: dict, rates: dict, items: list) -> None:
+    unknown = set(rates) - {item.pk for item in items}
+    if unknown:
+        errors["campaign"] = _("Les taux portent sur des objets d'une autre campagne.")
+    for item_pk, cents in rates.items():
+        if cents is not None and cents < 0:
+            errors[f"rate_{item_pk}"] = _("Un taux ne peut pas être négatif.")
+        elif cents is not None and cents > MAX_RATE_CENTS:
+            errors[f"rate_{item_pk}"] = _("Un taux ne dépasse pas %(max)s par unité.") % {
+                "max": format_euros(MAX_RATE_CENTS)
+            }
+
+
+def may_change(envelope: Envelope) -> bool:
+    """An envelope is edited or withdrawn only while nothing rests on it: no claim (not even
+    a draft) and no transfer."""
+    return not envelope.claims.exists() and not envelope.transfers.exists()
+
+
+def _unchanged_or_refused(user, envelope: Envelope, doing: str) -> Envelope:
+    if not may_manage(user, envelope) or not strictly(
+        user, "funding.create_envelope", envelope.funder
+    ):
+        raise PermissionDenied(_("Seules les personnes du financeur modifient ses enveloppes."))
+    envelope = Envelope.objects.select_for_update().select_related("funder").get(pk=envelope.pk)
+    if not may_change(envelope):
+        raise ValidationError(
+            _(
+                "Des demandes ou des virements reposent déjà sur cette enveloppe : %(doing)s "
+                "n'est plus possible."
+            )
+            % {"doing": doing},
+            code="in_use",
+        )
+    return envelope
+
+
+@transaction.atomic
+def update_envelope(
+    user,
+    envelope: Envelope,
+    *,
+    name: str,
+    total_cents: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    decision_reference: str,
+    convention_date: datetime.date,
+    cap_cents: int | None = None,
+    rates: dict[int, int] | None = None,
+    conflict_relay: Actor | None = None,
+) -> Envelope:
+    """Correct an envelope before any claim or transfer rests on it; the ledger keeps the
+    opening entry and records the new figures as a correction."""
+    envelope = _unchanged_or_refused(user, envelope, _("la modifier"))
+    errors = _envelope_errors(
+        total_cents,
+        cap_cents,
+        opens_on,
+        closes_on,
+        convention_date,
+        conflict_relay,
+        envelope.funder,
+    )
+    items = list(ItemType.objects.filter(campaign=envelope.campaign_id).order_by("pk"))
+    rates = rates or {}
+    _rate_errors(errors, rates, items)
+    if errors:
+        raise ValidationError(errors)
+    envelope.name = name
+    envelope.total_cents = total_cents
+    envelope.cap_cents = cap_cents
+    envelope.opens_on = opens_on
+    envelope.closes_on = closes_on
+    envelope.decision_reference = decision_reference
+    envelope.convention_date = convention_date
+    envelope.conflict_relay = conflict_relay
+    envelope.save()
+    for item in items:
+        if rates.get(item.pk) is not None:
+            Rate.objects.update_or_create(
+                envelope=envelope, item_type=item, defaults={"cents_per_unit": rates[item.pk]}
+            )
+    ledger.append(
+        LedgerKind.CORRECTION,
+        {
+            "corrects": "envelope",
+            "envelope": envelope.slug,
+            "funder": envelope.funder_id,
+            "total_cents": envelope.total_cents,
+            "cap_cents": envelope.cap_cents,
+            "opens_on": envelope.opens_on,
+            "closes_on": envelope.closes_on,
+            "by": user.pk,
+        },
+    )
+    return envelope
+
+
+@transaction.atomic
+def withdraw_envelope(user, envelope: Envelope) -> None:
+    """Withdraw an envelope before any claim or transfer rests on it: it is deleted with its
+    rates; the ledger keeps its opening and records the withdrawal."""
+    envelope = _unchanged_or_refused(user, envelope, _("la retirer"))
+    slug, funder_id, total = envelope.slug, envelope.funder_id, envelope.total_cents
+    envelope.rates.all().delete()
+    envelope.delete()
+    ledger.append(
+        LedgerKind.CORRECTION,
+        {
+            "corrects": "envelope",
+            "withdrawn": True,
+            "envelope": slug,
+            "funder": funder_id,
+            "total_cents": total,
+            "by": user.pk,
+        },
+    )
+
+
 @transaction.atomic
 def create_envelope(
     user,
@@ -75,42 +225,19 @@ def create_envelope(
     convention_date: datetime.date,
     cap_cents: int | None = None,
     rates: dict[int, int] | None = None,
+    conflict_relay: Actor | None = None,
 ) -> Envelope:
     """A new envelope of `funder` for `campaign`, with a rate per item type of the campaign
-    (`rates`: item type id → cents per unit; by default the item's unit cost)."""
-    if not can(user, "funding.create_envelope", funder):
+    (`rates`: item type id → cents per unit; by default the item's unit cost). Only the
+    funder's own people open one in its name (no account is above that rule)."""
+    if not strictly(user, "funding.create_envelope", funder):
         raise PermissionDenied(_("Seules les personnes du financeur ouvrent ses enveloppes."))
-    errors = {}
-    if not total_cents or total_cents <= 0:
-        errors["total"] = _("Le montant de l'enveloppe doit être supérieur à zéro.")
-    if cap_cents is not None and cap_cents <= 0:
-        errors["cap"] = _("Le plafond, s'il y en a un, doit être supérieur à zéro.")
-    elif cap_cents is not None and total_cents and cap_cents > total_cents:
-        errors["cap"] = _("Le plafond par bénéficiaire ne peut pas dépasser l'enveloppe.")
-    _bounded(errors, "total", total_cents, cents_in_range)
-    _bounded(errors, "cap", cap_cents, cents_in_range)
-    for field, day in (
-        ("opens_on", opens_on),
-        ("closes_on", closes_on),
-        ("convention_date", convention_date),
-    ):
-        _bounded(errors, field, day, date_in_range)
-    if opens_on and closes_on and closes_on < opens_on and "closes_on" not in errors:
-        errors["closes_on"] = _("La clôture ne peut pas précéder l'ouverture (le %(date)s).") % {
-            "date": _day(opens_on)
-        }
+    errors = _envelope_errors(
+        total_cents, cap_cents, opens_on, closes_on, convention_date, conflict_relay, funder
+    )
     items = list(ItemType.objects.filter(campaign=campaign).order_by("pk"))
     rates = rates or {}
-    unknown = set(rates) - {item.pk for item in items}
-    if unknown:
-        errors["campaign"] = _("Les taux portent sur des objets d'une autre campagne.")
-    for item_pk, cents in rates.items():
-        if cents is not None and cents < 0:
-            errors[f"rate_{item_pk}"] = _("Un taux ne peut pas être négatif.")
-        elif cents is not None and cents > MAX_RATE_CENTS:
-            errors[f"rate_{item_pk}"] = _("Un taux ne dépasse pas %(max)s par unité.") % {
-                "max": format_euros(MAX_RATE_CENTS)
-            }
+    _rate_errors(errors, rates, items)
     if errors:
         raise ValidationError(errors)
     envelope = Envelope.objects.create(
@@ -124,6 +251,7 @@ def create_envelope(
         closes_on=closes_on,
         decision_reference=decision_reference,
         convention_date=convention_date,
+        conflict_relay=conflict_relay,
         created_by=user,
     )
     Rate.objects.bulk_create(

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,10 +63,14 @@ def test_a_funders_person_opens_an_envelope_from_the_form(client):
     login(client, funder_user(funder))
     url = reverse("funding:envelope_create") + f"?campagne={campaign.pk}"
     page = client.get(url).content.decode()
-    # Only the funder the user belongs to is offered.
+    # Only the funder the user belongs to is offered, and it is the one pre-selected.
     assert funder.name in page and "Conseil régional de Bretagne" not in page
+    assert client.get(url).context["form"]["funder"].value() == funder.pk
 
-    response = client.post(url, _envelope_post(funder, campaign))
+    response = client.post(url, _envelope_post(funder, campaign))  # confirm first
+    assert response.status_code == 200 and 'name="confirmation"' in response.content.decode()
+    assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
+    response = client.post(url, _envelope_post(funder, campaign, confirmation="1"))
 
     envelope = Envelope.objects.get()
     assert response.status_code == 302
@@ -100,16 +105,98 @@ def test_bad_envelope_input_is_answered_at_the_field_and_nothing_written(
     assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
 
 
-def test_a_platform_wide_funder_opens_envelopes_for_public_bodies(client):
+def test_a_platform_wide_role_publishes_in_nobodys_name(client):
+    """A funder role without an actor, an administrator, a superuser: none of them opens an
+    envelope in the name of a funder they do not belong to."""
     audited_campaign()
-    login(client, user_with_role("funder"))
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    for user in (
+        user_with_role("funder"),
+        user_with_role("platform_admin"),
+        UserFactory(is_superuser=True),
+    ):
+        login(client, user)
+        assert client.get(reverse("funding:envelope_create")).status_code == 403
+        response = client.post(
+            reverse("funding:envelope_create"), _envelope_post(funder, campaign, confirmation="1")
+        )
+        assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.create_envelope(
+            UserFactory(is_superuser=True),
+            funder=funder,
+            campaign=campaign,
+            name="x",
+            total_cents=100,
+            opens_on=YESTERDAY,
+            closes_on=YESTERDAY,
+            decision_reference="x",
+            convention_date=YESTERDAY,
+        )
+    assert not Envelope.objects.exists()
+
+
+def test_with_two_funders_none_is_pre_selected(client):
+    audited_campaign()
+    user = funder_user(FunderFactory())
+    from kenlabour.accounts.enums import Role
+    from kenlabour.funding.tests.factories import _grant
+
+    _grant(user, Role.FUNDER, FunderFactory())
+    login(client, user)
     form = client.get(reverse("funding:envelope_create")).context["form"]
-    offered = set(form.fields["funder"].queryset.values_list("name", flat=True))
-    assert "Conseil régional de Bretagne" in offered
-    public_kinds = {"state", "regional_council", "local_authority", "public_operator"}
-    assert set(form.fields["funder"].queryset.values_list("organisation_kind", flat=True)) <= (
-        public_kinds
-    )
+    assert form["funder"].value() is None
+    assert form.fields["funder"].queryset.count() == 2
+
+
+def _opened(client):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    user = funder_user(funder)
+    login(client, user)
+    url = reverse("funding:envelope_create") + f"?campagne={campaign.pk}"
+    client.post(url, _envelope_post(funder, campaign, confirmation="1"))
+    return Envelope.objects.get(), user, campaign, funder
+
+
+def test_an_envelope_is_edited_before_any_claim(client):
+    envelope, _user, campaign, funder = _opened(client)
+    url = reverse("funding:envelope_edit", kwargs={"slug": envelope.slug})
+    manage = client.get(reverse("funding:envelope_manage", kwargs={"slug": envelope.slug}))
+    assert url in manage.content.decode()
+    assert client.get(url).status_code == 200
+    data = _envelope_post(funder, campaign, total="200 000", confirmation="1")
+    del data["funder"]
+    response = client.post(url, data)
+    assert response.status_code == 302
+    envelope.refresh_from_db()
+    assert envelope.total_cents == 20_000_000
+    correction = LedgerEntry.objects.get(kind="correction")
+    assert correction.payload["total_cents"] == 20_000_000
+
+
+def test_an_envelope_is_withdrawn_before_any_claim_and_not_after(client):
+    envelope, *_ = _opened(client)
+    url = reverse("funding:envelope_withdraw", kwargs={"slug": envelope.slug})
+    response = client.post(url)
+    assert response.status_code == 200 and 'name="confirmation"' in response.content.decode()
+    assert Envelope.objects.exists()
+    response = client.post(url, {"confirmation": "1"})
+    assert response.status_code == 302 and not Envelope.objects.exists()
+    assert LedgerEntry.objects.get(kind="correction").payload["withdrawn"] is True
+    assert services.ledger.broken_positions() == []
+    # Once a claim rests on an envelope, neither is possible.
+    w = money_world(asks=(100_000,))
+    login(client, w.funder_user)
+    slug = {"slug": w.envelope.slug}
+    manage = client.get(reverse("funding:envelope_manage", kwargs=slug)).content.decode()
+    assert reverse("funding:envelope_withdraw", kwargs=slug) not in manage
+    client.post(reverse("funding:envelope_withdraw", kwargs=slug), {"confirmation": "1"})
+    assert Envelope.objects.filter(pk=w.envelope.pk).exists()
+    with pytest.raises(ValidationError):
+        services.withdraw_envelope(w.funder_user, w.envelope)
 
 
 def test_people_who_are_not_funders_cannot_open_envelopes(client):
@@ -127,7 +214,9 @@ def test_people_who_are_not_funders_cannot_open_envelopes(client):
         assert response.status_code == 403
     # A funder's person cannot open one in another funder's name either.
     login(client, funder_user(FunderFactory()))
-    response = client.post(reverse("funding:envelope_create"), _envelope_post(funder, campaign))
+    response = client.post(
+        reverse("funding:envelope_create"), _envelope_post(funder, campaign, confirmation="1")
+    )
     assert response.status_code == 200
     assert "funder" in response.context["form"].errors
     assert not Envelope.objects.exists()
@@ -153,7 +242,7 @@ def test_the_envelopes_page_shows_figures_recomputed_from_the_claims(client):
     assert figures.asked_cents == asked == sum(OVERSUBSCRIBED)
     assert figures.waiting == 1
     assert figures.oversubscribed
-    assert figures.ratio == round(Decimal(asked) / w.envelope.total_cents, 2)
+    assert figures.percent == round(Decimal(100 * asked) / w.envelope.total_cents, 1)
     page = response.content.decode()
     assert format_euros(asked) in page
     assert "Calculer la répartition" in page

@@ -52,12 +52,66 @@ def _managed_envelope(request, slug: str) -> Envelope:
 # --- envelopes ------------------------------------------------------------------------------
 
 
+def _envelope_confirmation(request, data: dict, *, funder, campaign, back_url: str, editing):
+    """The confirmation step before opening (or correcting) an envelope, publicly."""
+    details = [
+        _("Financeur : %(name)s") % {"name": funder.name},
+        _("Mobilisation : %(name)s") % {"name": campaign.name},
+        _("Montant : %(amount)s") % {"amount": format_euros(data["total"])},
+        _("Plafond par bénéficiaire : %(amount)s")
+        % {"amount": format_euros(data["cap"]) if data["cap"] else _("aucun")},
+        _("Demandes du %(opens)s au %(closes)s")
+        % {
+            "opens": date_format(data["opens_on"], "j F Y"),
+            "closes": date_format(data["closes_on"], "j F Y"),
+        },
+        _("Décision : %(reference)s") % {"reference": data["decision_reference"]},
+    ]
+    if data.get("conflict_relay"):
+        details.append(
+            _("Relais des demandes des relais : %(name)s") % {"name": data["conflict_relay"].name}
+        )
+    return confirmation_page(
+        request,
+        title=(
+            _("Modifier l'enveloppe « %(name)s » ?")
+            if editing
+            else _("Ouvrir l'enveloppe « %(name)s » ?")
+        )
+        % {"name": data["name"]},
+        message=_(
+            "L'enveloppe est publiée au nom de %(funder)s, sur sa page publique et au registre, "
+            "qui ne se modifie pas : une correction s'y ajoute."
+        )
+        % {"funder": funder.name},
+        details=details,
+        back_url=back_url,
+        confirm_label=_("Enregistrer l'enveloppe") if editing else _("Ouvrir l'enveloppe"),
+    )
+
+
+def _envelope_values(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "total_cents": data["total"],
+        "cap_cents": data["cap"],
+        "opens_on": data["opens_on"],
+        "closes_on": data["closes_on"],
+        "decision_reference": data["decision_reference"],
+        "convention_date": data["convention_date"],
+        "conflict_relay": data["conflict_relay"],
+        "rates": form.rates(),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def envelope_create(request):
     """A new envelope: the campaign is chosen first (`?campagne=`), so that its item types
-    get their rate fields, without JavaScript."""
-    if not can(request.user, "funding.create_envelope"):
+    get their rate fields, without JavaScript; only in the name of a funder the user
+    belongs to."""
+    if not strictly(request.user, "funding.create_envelope"):
         raise PermissionDenied
     campaigns = list(selectors.campaigns())
     wanted = request.GET.get("campagne", "")
@@ -69,19 +123,22 @@ def envelope_create(request):
         form = EnvelopeForm(request.POST or None, user=request.user, campaign=campaign)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            page = _envelope_confirmation(
+                request,
+                data,
+                funder=data["funder"],
+                campaign=campaign,
+                back_url=request.get_full_path(),
+                editing=False,
+            )
+            if page is not None:
+                return page
             try:
                 envelope = services.create_envelope(
                     request.user,
                     funder=data["funder"],
                     campaign=campaign,
-                    name=data["name"],
-                    total_cents=data["total"],
-                    cap_cents=data["cap"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    decision_reference=data["decision_reference"],
-                    convention_date=data["convention_date"],
-                    rates=form.rates(),
+                    **_envelope_values(form),
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -99,8 +156,92 @@ def envelope_create(request):
     )
 
 
+def _changeable_envelope(request, slug: str) -> Envelope:
+    envelope = _managed_envelope(request, slug)
+    if not strictly(request.user, "funding.create_envelope", envelope.funder):
+        raise PermissionDenied
+    return envelope
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def envelope_edit(request, slug):
+    """Correct an envelope, as long as no claim nor transfer rests on it."""
+    envelope = _changeable_envelope(request, slug)
+    manage = reverse("funding:envelope_manage", kwargs={"slug": slug})
+    if not services.may_change(envelope):
+        messages.error(
+            request,
+            _(
+                "Des demandes ou des virements reposent déjà sur cette enveloppe : elle ne se "
+                "modifie plus."
+            ),
+        )
+        return redirect(manage)
+    form = EnvelopeForm(
+        request.POST or None, user=request.user, campaign=envelope.campaign, envelope=envelope
+    )
+    if request.method == "POST" and form.is_valid():
+        page = _envelope_confirmation(
+            request,
+            form.cleaned_data,
+            funder=envelope.funder,
+            campaign=envelope.campaign,
+            back_url=request.get_full_path(),
+            editing=True,
+        )
+        if page is not None:
+            return page
+        try:
+            services.update_envelope(request.user, envelope, **_envelope_values(form))
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect(manage)
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Enveloppe modifiée."))
+            return redirect(manage)
+    return render(
+        request,
+        "funding/money_envelope_create.html",
+        {"campaign": envelope.campaign, "form": form, "envelope": envelope},
+    )
+
+
+@login_required
+@require_POST
+def envelope_withdraw(request, slug):
+    """Withdraw an envelope, as long as no claim nor transfer rests on it."""
+    envelope = _changeable_envelope(request, slug)
+    manage = reverse("funding:envelope_manage", kwargs={"slug": slug})
+    page = confirmation_page(
+        request,
+        title=_("Retirer l'enveloppe « %(name)s » ?") % {"name": envelope.name},
+        message=_(
+            "L'enveloppe et sa page publique disparaissent ; le registre garde son ouverture "
+            "et y ajoute son retrait."
+        ),
+        back_url=manage,
+        confirm_label=_("Retirer l'enveloppe"),
+        danger=True,
+    )
+    if page is not None:
+        return page
+    try:
+        services.withdraw_envelope(request.user, envelope)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(manage)
+    messages.success(request, _("Enveloppe « %(name)s » retirée.") % {"name": envelope.name})
+    return redirect("funding:envelopes")
+
+
 def _manage_page(request, envelope: Envelope, transfer_form=None):
     figures = selectors.envelope_figures(envelope)
+    changeable = services.may_change(envelope) and strictly(
+        request.user, "funding.create_envelope", envelope.funder
+    )
     return render(
         request,
         "funding/money_envelope_manage.html",
@@ -110,6 +251,9 @@ def _manage_page(request, envelope: Envelope, transfer_form=None):
             "claims": list(selectors.envelope_claims(envelope)),
             "transfers": list(selectors.envelope_transfers(envelope)),
             "transfer_form": transfer_form or TransferForm(),
+            "changeable": changeable,
+            "remaining_cents": services.remaining_cents(envelope),
+            "approved_waiting": selectors.approved_waiting(envelope),
         },
     )
 
