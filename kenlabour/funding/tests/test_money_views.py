@@ -450,13 +450,47 @@ def test_the_ledger_page_shows_the_verification(client):
     assert "Registre altéré" in page
 
 
-def test_the_ledger_is_for_funders_and_administrators(client):
+def test_the_ledger_is_open_to_everyone_treasurers_included(client):
     allocated_world()
-    for user, status in (
-        (UserFactory(), 403),
-        (user_with_role("relay_treasurer"), 403),
-        (funder_user(FunderFactory()), 200),
-        (user_with_role("platform_admin"), 200),
+    for user in (
+        None,
+        UserFactory(),
+        user_with_role("relay_treasurer"),
+        funder_user(FunderFactory()),
     ):
-        login(client, user)
-        assert client.get(reverse("funding:ledger")).status_code == status
+        client.logout()
+        if user is not None:
+            login(client, user)
+        assert client.get(reverse("funding:ledger")).status_code == 200
+
+
+def test_the_ledger_reads_in_words_with_the_raw_form_one_click_away(client):
+    from kenlabour.funding import ledger_chain
+    from kenlabour.network.tests.factories import PersonFactory
+
+    from kenlabour.funding.tests.pages_money import approved_claim
+
+    w = money_world(total_cents=1_000_000, cap_cents=None, asks=(100_000,))
+    # A person who did not consent to be named.
+    anonymous = PersonFactory(name="Yann Le Gall", public_consent=False)
+    late = approved_claim(w, 10_000, claimant=anonymous)
+    services.allocate(w.funder_user, w.envelope)
+    paid = Claim.objects.get(pk=w.claims[0].pk)
+    services.pay_claim(w.treasurer_user, paid, date=YESTERDAY, bank_reference="VIR-2020-0001")
+    page = client.get(reverse("funding:ledger")).content.decode()
+    assert "amount_cents :" not in page  # no raw key/value list any more
+    # The payout, in words: relay, amount in euros, claimant by name, date, reference.
+    payout = Transfer.objects.get(claim=paid)
+    words = f"{w.relay.name} verse {format_euros(payout.amount_cents)} à {paid.claimant.name}"
+    assert words.replace("'", "&#x27;") in page
+    assert "VIR-2020-0001" in page
+    # The person stays anonymous; the raw canonical form is there, in a <details>.
+    assert "Yann Le Gall" not in page and "Personne anonyme" in page
+    entry = LedgerEntry.objects.filter(kind="allocation", payload__claim=late.pk).get()
+    late.refresh_from_db()
+    share = format_euros(late.allocated_cents)
+    assert f"Part de {share} attribuée à la demande n° {late.pk} de Personne anonyme" in page
+    canonical = ledger_chain.canonical_json(entry.payload)
+    assert "<details>" in page
+    assert canonical.replace('"', "&quot;") in page
+    assert entry.hash in page
