@@ -466,9 +466,8 @@ def test_the_ledger_is_open_to_everyone_treasurers_included(client):
 
 def test_the_ledger_reads_in_words_with_the_raw_form_one_click_away(client):
     from kenlabour.funding import ledger_chain
-    from kenlabour.network.tests.factories import PersonFactory
-
     from kenlabour.funding.tests.pages_money import approved_claim
+    from kenlabour.network.tests.factories import PersonFactory
 
     w = money_world(total_cents=1_000_000, cap_cents=None, asks=(100_000,))
     # A person who did not consent to be named.
