@@ -175,6 +175,16 @@ def test_a_history_step_without_a_user_is_shown_not_a_500(client, w, who):
     assert "Historique" in response.content.decode()
 
 
+@pytest.mark.parametrize("who", ["claimant", "treasurer"])
+def test_the_claim_page_links_to_its_pdf_statement(client, w, who):
+    claim = submitted(w)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    url = reverse("funding:claim_statement", kwargs={"pk": claim.pk})
+    assert f'href="{url}"' in page
+    assert client.get(url).status_code == 200
+
+
 def test_the_claim_page_shows_the_reason_of_a_request_for_changes(client, w):
     claim = submitted(w)
     services.review(w.treasurer_user, claim, "changes", reason="Justificatif illisible")
