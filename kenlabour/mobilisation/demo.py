@@ -1,4 +1,6 @@
-"""The Brittany mobilisation of spring 2020: face shields, fabric masks and gowns made by
+"""The Brittany mobilisation of spring 2020, and a campaign open today.
+
+The mobilisation of spring 2020: face shields, fabric masks and gowns made by
 the network demo's makers, seamstresses, fablabs and collectives for about 1,500 needs of
 hospitals, nursing homes, pharmacies, home-care services and town halls.
 
@@ -14,6 +16,14 @@ address) and idempotent: the campaign has a fixed address; when it exists with i
 nothing is added again (only the coordinator's role is checked). Everything is written in
 bulk, the acquaintance graph included (as `network.services.record_cooperation` does, one
 delivery at a time would take far longer). Runs after the network demo.
+
+The current campaign (`CURRENT_CAMPAIGN_SLUG`) lives in the present: it started a few
+weeks before the day the demo is built and ends a few weeks after it. A matching run
+confirmed ten days ago planned deliveries, most confirmed by their recipients, some only
+declared, one disputed, a few (two of the LabFab de Rennes among them) still to make;
+needs verified since wait for the next run, the latest are still to verify. Fablabs and
+makers and seamstresses of the four départements have confirmed deliveries (the funding
+demo opens an envelope on them). Built once, on the day of the first run.
 """
 
 import datetime
@@ -47,6 +57,7 @@ from kenlabour.mobilisation.models import (
     MatchingRun,
     Need,
     Production,
+    new_token,
 )
 from kenlabour.network import services as network_services
 from kenlabour.network.demo import BRITTANY, COLLECTIVES, FIRST_NAMES, LAST_NAMES, RELAYS
@@ -63,6 +74,7 @@ from kenlabour.territories.models import Commune
 SEED = 20200316
 SLUG = "covid-19-printemps-2020"
 STARTS, ENDS = datetime.date(2020, 3, 16), datetime.date(2020, 6, 30)
+CURRENT_CAMPAIGN_SLUG = "renfort-des-soignants"
 COORDINATOR_EMAIL = "coordination@kenlabour.example"
 PRODUCER_EMAIL = "orga@kenlabour.example"  # administers the LabFab de Rennes (network demo)
 PRODUCER_SLUG = "labfab-rennes"
@@ -190,8 +202,13 @@ class NeedPlan:
 
 
 def build(log) -> None:
-    started = time.perf_counter()
     coordinator = _coordinator()
+    _build_2020(log, coordinator)
+    _build_current(log, coordinator)
+
+
+def _build_2020(log, coordinator) -> None:
+    started = time.perf_counter()
     if Campaign.objects.filter(slug=SLUG, needs__isnull=False).exists():
         log("Mobilisation : déjà construite")
         return
@@ -328,13 +345,13 @@ def _producers(rng) -> list[ProducerPlan]:
     return plans
 
 
-def _requester_names(rng, communes, weights):
+def _requester_names(rng, communes, weights, count=REQUESTERS):
     """(kind, commune, name) of the organisations asking, each name once."""
     kinds = list(KINDS)
     shares = [KINDS[kind][0] for kind in kinds]
     taken: set[str] = set()
     requesters = []
-    while len(requesters) < REQUESTERS:
+    while len(requesters) < count:
         kind = rng.choices(kinds, weights=shares)[0]
         _share, least, _items, names = KINDS[kind]
         commune = rng.choices(communes, weights=weights)[0]
@@ -346,7 +363,7 @@ def _requester_names(rng, communes, weights):
     return requesters
 
 
-def _requester_actors(requesters) -> dict[str, Actor]:
+def _requester_actors(requesters, when="au printemps 2020") -> dict[str, Actor]:
     """A published organisation of the network for each requester (what a coordinator
     links a need to when validating it); existing ones are kept."""
     slugs = {name: slugify(name)[:200] for _kind, _commune, name in requesters}
@@ -362,7 +379,7 @@ def _requester_actors(requesters) -> dict[str, Actor]:
             if kind == RequesterKind.TOWN_HALL
             else OrganisationKind.CARE,
             name=name,
-            description=f"{RequesterKind(kind).label} : a demandé du matériel au printemps 2020.",
+            description=f"{RequesterKind(kind).label} : a demandé du matériel {when}.",
             commune=commune,
             status=ModerationStatus.PUBLISHED,
         )
@@ -718,3 +735,374 @@ def _acquaintances(deliveries, items) -> int:
         batch_size=1000,
     )
     return len(sources)
+
+
+# --- the campaign open today ----------------------------------------------------------------
+
+CURRENT_SEED = SEED + 1
+CURRENT_REQUESTERS = 110
+# Days relative to the day the demo is built.
+CURRENT_STARTED, CURRENT_ENDS, CURRENT_RUN = 24, 30, 9
+CURRENT_RENNES = "35238"  # only the LabFab de Rennes produces there: the journey's producer
+CURRENT_PEOPLE = 12  # makers and seamstresses per département
+# Deliveries of the confirmed run (each producer's first one is always confirmed).
+CURRENT_PLANNED, CURRENT_DECLARED = 0.12, 0.15
+
+
+def _build_current(log, coordinator) -> None:
+    started = time.perf_counter()
+    if Campaign.objects.filter(slug=CURRENT_CAMPAIGN_SLUG, needs__isnull=False).exists():
+        log("Mobilisation en cours : déjà construite")
+        return
+    today = timezone.localdate()
+    with transaction.atomic():
+        rng = random.Random(CURRENT_SEED)  # noqa: S311 - demo data, not a secret
+        campaign, items = _current_campaign(today)
+        producers = _current_producers(rng, campaign, today)
+        communes = list(
+            Commune.objects.filter(departement_id__in=BRITTANY, population__gt=0).order_by("code")
+        )
+        plans = _current_needs(rng, campaign, items, communes, coordinator, today)
+        capacities = _current_capacities(rng, campaign, items, producers)
+        run_day = today - datetime.timedelta(days=CURRENT_RUN)
+        run = _current_matching(campaign, items, capacities, plans, coordinator, run_day)
+        deliveries = _current_deliveries(rng, plans, run, today)
+        _statuses(plans)
+        productions = _current_productions(rng, campaign, capacities, deliveries, today)
+        links = _acquaintances(deliveries, items)
+    log(
+        f"Mobilisation en cours : {len(plans)} besoins, {len(capacities)} capacités, "
+        f"{len(deliveries)} livraisons, {productions} déclarations de production, {links} "
+        f"liens d'interconnaissance ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _current_campaign(today) -> tuple[Campaign, dict[str, ItemType]]:
+    campaign, _created = Campaign.objects.get_or_create(
+        slug=CURRENT_CAMPAIGN_SLUG,
+        defaults={
+            "name": "Renfort des soignants, vague épidémique",
+            "description": (
+                "Une vague épidémique met à nouveau les soignants de Bretagne en tension : "
+                "EHPAD, services de soins à domicile, pharmacies et cabinets manquent de "
+                "masques en tissu, de visières et de surblouses. Les fablabs, makers et "
+                "couturières du réseau reprennent la production ; le laboratoire vérifie les "
+                "besoins, les confie aux producteurs les plus proches et suit les livraisons."
+            ),
+            "starts_on": today - datetime.timedelta(days=CURRENT_STARTED),
+            "ends_on": today + datetime.timedelta(days=CURRENT_ENDS),
+            "accepts_needs": True,
+        },
+    )
+    items = {}
+    for position, (key, name, kind, model, version, category, cost) in enumerate(ITEMS, 1):
+        items[key], _created = ItemType.objects.get_or_create(
+            campaign=campaign,
+            name=name,
+            defaults={
+                "kind": kind,
+                "approved_model": model,
+                "model_version": version,
+                "standard_category": category,
+                "unit_cost_cents": cost,
+                "position": position,
+            },
+        )
+    return campaign, items
+
+
+def _current_producers(rng, campaign, today) -> list[ProducerPlan]:
+    """The fablabs of the four départements, the LabFab de Rennes (which makes masks too)
+    and a dozen makers and seamstresses per département, none in Rennes itself."""
+    start = campaign.starts_on + datetime.timedelta(days=3)
+    plans = []
+    fablabs = Actor.objects.filter(
+        status=ModerationStatus.PUBLISHED,
+        organisation_kind=OrganisationKind.FABLAB,
+        commune__isnull=False,
+    ).order_by("slug")
+    for fablab in fablabs:
+        items = {SHIELD: rng.randint(15, 40)}
+        if fablab.slug == PRODUCER_SLUG:
+            items = {SHIELD: 40, MASK: 60}
+        elif rng.random() < 0.3:
+            items[GOWN] = rng.randint(3, 10)
+        plans.append(ProducerPlan(fablab, items, rng.randint(40, 70), start, campaign.ends_on))
+    people = (
+        Profile.objects.filter(
+            kind__in=[ProfileKind.MAKER, ProfileKind.SEAMSTRESS],
+            person__slug__startswith="personne-",
+            person__status=ModerationStatus.PUBLISHED,
+            person__commune__isnull=False,
+        )
+        .exclude(person__commune_id=CURRENT_RENNES)
+        .select_related("person")
+        .order_by("person__slug")
+    )
+    by_departement = defaultdict(list)
+    for profile in people:
+        by_departement[profile.person.departement_id].append(profile)
+    for code in sorted(by_departement):
+        for profile in rng.sample(
+            by_departement[code], min(CURRENT_PEOPLE, len(by_departement[code]))
+        ):
+            if profile.kind == ProfileKind.MAKER:
+                items = {SHIELD: rng.randint(3, 10)}
+            else:
+                items = {MASK: rng.randint(5, 15)}
+                if rng.random() < 0.3:
+                    items[GOWN] = rng.randint(1, 4)
+            from_day = start + datetime.timedelta(days=rng.randint(0, 6))
+            plans.append(
+                ProducerPlan(profile.person, items, rng.randint(20, 45), from_day, campaign.ends_on)
+            )
+    return plans
+
+
+def _current_needs(rng, campaign, items, communes, coordinator, today) -> list[NeedPlan]:
+    """Needs submitted since the campaign started: those before the run verified (a few
+    withdrawn), those since verified but not yet matched, the last days' still to verify."""
+    weights = [commune.population**0.8 for commune in communes]
+    requesters = _requester_names(rng, communes, weights, CURRENT_REQUESTERS)
+    actors = _requester_actors(requesters, when="pendant la vague épidémique")
+    days = CURRENT_STARTED - 1
+    plans, submitted_at = [], []
+    for number, (kind, commune, name) in enumerate(requesters, start=1):
+        _share, _least, wanted, _names = KINDS[kind]
+        count = 1 + (rng.random() < 0.3)
+        contact = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        # Spread over the campaign so far, the first requesters the earliest.
+        ago = days - round(days * (number - 1) / (len(requesters) - 1))
+        for key in sorted(rng.sample(list(wanted), count), key=list(wanted).index):
+            least, most = wanted[key]
+            day = today - datetime.timedelta(days=ago)
+            moment = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time(8 + rng.randint(0, 9), 0))
+            )
+            status = NeedStatus.VALIDATED
+            if ago <= 2:
+                status = NeedStatus.SUBMITTED
+            elif ago > CURRENT_RUN and rng.random() < 0.04:
+                status = NeedStatus.CANCELLED
+            validated = status != NeedStatus.SUBMITTED
+            quantity = rng.randint(least, most)
+            if quantity > 100:
+                quantity = round(quantity, -1)
+            need = Need(
+                campaign=campaign,
+                item_type=items[key],
+                quantity=quantity,
+                requester_name=name,
+                requester_kind=kind,
+                requester=actors[name] if validated else None,
+                contact_name=contact,
+                contact_email=f"contact-en-cours{number:03d}@{kind.replace('_', '-')}.example",
+                contact_phone=f"02 9{rng.randint(0, 9)} {rng.randint(10, 99)} "
+                f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+                commune=commune,
+                departement_id=commune.departement_id,
+                epci_id=commune.epci_id,
+                deadline=max(
+                    day + datetime.timedelta(days=rng.randint(10, 30)),
+                    today + datetime.timedelta(days=2),
+                ),
+                urgency=rng.choices(list(Urgency), weights=(55, 35, 10))[0],
+                status=status,
+                status_note=rng.choice(CANCEL_REASONS) if status == NeedStatus.CANCELLED else "",
+                token=new_token(),
+                validated_at=moment + datetime.timedelta(hours=rng.randint(2, 20))
+                if validated
+                else None,
+                validated_by=coordinator if validated else None,
+            )
+            plans.append(NeedPlan(need, key))
+            submitted_at.append(moment)
+    Need.objects.bulk_create([plan.need for plan in plans], batch_size=500)
+    for plan, moment in zip(plans, submitted_at, strict=True):
+        plan.need.submitted_at = moment
+    Need.objects.bulk_update([plan.need for plan in plans], ["submitted_at"], batch_size=500)
+    return plans
+
+
+def _current_capacities(rng, campaign, items, producers) -> list[Capacity]:
+    capacities = [
+        Capacity(
+            campaign=campaign,
+            item_type=items[key],
+            producer=producer.actor,
+            units_per_day=rate,
+            stock=rng.choice((0, 0, 10, 20)),
+            available_from=producer.available_from,
+            available_until=producer.available_until,
+            max_km=producer.max_km,
+            note="",
+        )
+        for producer in producers
+        for key, rate in producer.items.items()
+    ]
+    Capacity.objects.bulk_create(capacities, batch_size=500)
+    return capacities
+
+
+def _current_matching(campaign, items, capacities, plans, coordinator, run_day) -> MatchingRun:
+    """The optimal matching of the needs verified before `run_day` with what the
+    capacities could make from that day on, confirmed the same morning."""
+    started = time.perf_counter()
+    run = MatchingRun.objects.create(
+        campaign=campaign,
+        status=RunStatus.CONFIRMED,
+        created_by=coordinator,
+        decided_by=coordinator,
+    )
+    run_start = timezone.make_aware(datetime.datetime.combine(run_day, datetime.time(9, 0)))
+    by_id = {plan.need.pk: plan for plan in plans}
+    lines = []
+    greedy_units, greedy_km, units_requested, considered = 0, 0.0, 0, 0
+    for key, item in items.items():
+        needs = [
+            matching.NeedIn(
+                id=plan.need.pk,
+                quantity=plan.need.quantity,
+                weight=matching.priority_weight(plan.need.urgency, plan.need.deadline, run_day),
+                latitude=plan.need.commune.latitude,
+                longitude=plan.need.commune.longitude,
+            )
+            for plan in plans
+            if plan.item == key
+            and plan.need.status == NeedStatus.VALIDATED
+            and plan.need.validated_at < run_start
+        ]
+        producers = [
+            matching.ProducerIn(
+                id=capacity.producer.pk,
+                capacity=capacity.stock
+                + capacity.units_per_day
+                * max(0, (capacity.available_until - max(run_day, capacity.available_from)).days),
+                max_km=float(capacity.max_km),
+                latitude=capacity.producer.latitude,
+                longitude=capacity.producer.longitude,
+            )
+            for capacity in capacities
+            if capacity.item_type_id == item.pk
+        ]
+        result = matching.match(needs, producers)
+        baseline = matching.greedy(needs, producers)
+        greedy_units += baseline.units
+        greedy_km += baseline.unit_km
+        units_requested += sum(need.quantity for need in needs)
+        considered += len(needs)
+        for line in result.assignments:
+            lines.append(
+                Assignment(
+                    run=run,
+                    need_id=line.need_id,
+                    producer_id=line.producer_id,
+                    units=line.units,
+                    km=round(line.km, 1),
+                )
+            )
+            by_id[line.need_id].served += line.units
+    Assignment.objects.bulk_create(lines, batch_size=1000)
+    MatchingRun.objects.filter(pk=run.pk).update(
+        created_at=run_start,
+        decided_at=run_start + datetime.timedelta(minutes=40),
+        needs_considered=considered,
+        producers_considered=len({c.producer_id for c in capacities}),
+        units_requested=units_requested,
+        greedy_units=greedy_units,
+        greedy_unit_km=round(greedy_km, 1),
+        seconds=time.perf_counter() - started,
+    )
+    run.lines = lines
+    return run
+
+
+def _current_deliveries(rng, plans, run, today) -> list[Delivery]:
+    """A delivery per line of the run. Each producer's first is declared and confirmed (every
+    producer of the run has received units to claim for); the others mostly confirmed, some
+    only declared, a few still to make (two of the LabFab de Rennes' at least, for the
+    producer's demo account) and one disputed."""
+    by_id = {plan.need.pk: plan for plan in plans}
+    producer_user = User.objects.filter(email=PRODUCER_EMAIL).first()
+    labfab = Actor.objects.filter(slug=PRODUCER_SLUG).values_list("pk", flat=True).first()
+    seen: set[int] = set()
+    labfab_planned = 0
+    disputed = False
+    yesterday = today - datetime.timedelta(days=1)
+    deliveries = []
+    for line in sorted(run.lines, key=lambda line: (line.producer_id, line.need_id)):
+        plan = by_id[line.need_id]
+        delivery = Delivery(
+            need=plan.need,
+            producer_id=line.producer_id,
+            assignment=line,
+            planned_units=line.units,
+            km=line.km,
+            status=DeliveryStatus.PLANNED,
+        )
+        plan.deliveries.append(delivery)
+        deliveries.append(delivery)
+        first = line.producer_id not in seen
+        seen.add(line.producer_id)
+        draw = rng.random()
+        if not first and line.producer_id == labfab and labfab_planned < 2:
+            labfab_planned += 1
+            continue
+        if not first and draw < CURRENT_PLANNED:
+            continue
+        day = today - datetime.timedelta(days=rng.randint(2, CURRENT_RUN - 1))
+        delivery.declared_units = line.units
+        delivery.declared_on = day
+        delivery.declared_by = producer_user if line.producer_id == labfab else None
+        if not first and draw < CURRENT_PLANNED + CURRENT_DECLARED:
+            delivery.status = DeliveryStatus.DECLARED
+            continue
+        delivery.confirmed_at = timezone.make_aware(
+            datetime.datetime.combine(
+                min(day + datetime.timedelta(days=rng.randint(0, 2)), yesterday),
+                datetime.time(17, 0),
+            )
+        )
+        delivery.confirmed_by_name = plan.need.contact_name
+        if not first and not disputed and line.units > 5:
+            disputed = True
+            delivery.status = DeliveryStatus.DISCREPANCY
+            delivery.confirmed_units = line.units - max(1, line.units // 5)
+            delivery.discrepancy_note = DISCREPANCY_NOTES[0]
+        else:
+            delivery.status = DeliveryStatus.CONFIRMED
+            delivery.confirmed_units = line.units
+    Delivery.objects.bulk_create(deliveries, batch_size=1000)
+    return deliveries
+
+
+def _current_productions(rng, campaign, capacities, deliveries, today) -> int:
+    """Weekly production declarations up to today: what each producer delivered of an
+    item, and a little more."""
+    declared = defaultdict(int)
+    for delivery in deliveries:
+        if delivery.declared_units:
+            declared[(delivery.producer_id, delivery.need.item_type_id)] += delivery.declared_units
+    rows = []
+    for capacity in capacities:
+        total = declared[(capacity.producer_id, capacity.item_type_id)]
+        if not total:
+            continue
+        total = round(total * (1 + rng.uniform(*SURPLUS)))
+        weeks = _mondays(capacity.available_from, today)
+        share, left = total // len(weeks), total
+        for position, week in enumerate(weeks):
+            units = left if position == len(weeks) - 1 else share
+            left -= units
+            if units > 0:
+                rows.append(
+                    Production(
+                        campaign=campaign,
+                        item_type_id=capacity.item_type_id,
+                        producer_id=capacity.producer_id,
+                        date=week,
+                        units=units,
+                    )
+                )
+    Production.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

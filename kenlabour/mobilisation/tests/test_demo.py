@@ -1,12 +1,14 @@
 """The demo's Brittany mobilisation of 2020: it builds, is idempotent, and its figures,
 recomputed from the records, have the field's orders of magnitude."""
 
+import datetime
 import io
 import time
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from kenlabour.accounts.models import User
 from kenlabour.accounts.perms import can
@@ -119,7 +121,10 @@ def check_deliveries_feed_the_acquaintance_graph(campaign):
     declared = Delivery.objects.filter(
         need__campaign=campaign, declared_units__isnull=False, need__requester__isnull=False
     )
-    sources = LinkSource.objects.filter(kind=LinkSourceKind.DELIVERY)
+    sources = LinkSource.objects.filter(
+        kind=LinkSourceKind.DELIVERY,
+        reference__in=[f"delivery:{pk}" for pk in declared.values_list("pk", flat=True)],
+    )
     assert sources.count() == declared.count() > 1000
     delivery = declared.select_related("need").first()
     source = sources.get(reference=f"delivery:{delivery.pk}")
@@ -152,3 +157,52 @@ def test_the_demo_builds_the_mobilisation_of_spring_2020_once():
     check_need_statuses_follow_their_deliveries(campaign)
     check_deliveries_feed_the_acquaintance_graph(campaign)
     check_demo_accounts_coordinate_and_produce(campaign)
+    check_the_current_campaign(Campaign.objects.get(slug=demo.CURRENT_CAMPAIGN_SLUG))
+
+
+def check_the_current_campaign(campaign):
+    """Open today, started a few weeks ago, ending in a few weeks; needs at every stage;
+    producers of the four départements, people and fablabs, with confirmed deliveries."""
+    today = timezone.localdate()
+    assert campaign.accepts_needs
+    assert (
+        today - datetime.timedelta(days=42) <= campaign.starts_on <= today - datetime.timedelta(7)
+    )
+    assert today + datetime.timedelta(days=7) <= campaign.ends_on <= today + datetime.timedelta(60)
+    needs = list(Need.objects.filter(campaign=campaign))
+    statuses = Counter(need.status for need in needs)
+    for status in (NeedStatus.SUBMITTED, NeedStatus.VALIDATED, NeedStatus.DELIVERED):
+        assert statuses[status] >= 3, statuses
+    assert statuses[NeedStatus.MATCHED] + statuses[NeedStatus.PARTLY_DELIVERED] > 0
+    assert all(need.submitted_at.date() <= today for need in needs)
+    assert all(need.deadline > today for need in needs if need.status == NeedStatus.VALIDATED)
+    assert {need.departement_id for need in needs} == {"22", "29", "35", "56"}
+    deliveries = list(
+        Delivery.objects.filter(need__campaign=campaign).select_related("producer", "need")
+    )
+    kinds = Counter(delivery.status for delivery in deliveries)
+    assert kinds[DeliveryStatus.CONFIRMED] > kinds[DeliveryStatus.DECLARED] > 0
+    assert kinds[DeliveryStatus.PLANNED] > 0
+    assert kinds[DeliveryStatus.DISCREPANCY] == 1
+    for delivery in deliveries:
+        if delivery.declared_on:
+            assert campaign.starts_on <= delivery.declared_on < today
+        if delivery.confirmed_at:
+            assert delivery.confirmed_at < timezone.now()
+    confirmed = {
+        (d.producer.departement_id, d.producer.organisation_kind or "person", d.producer.slug)
+        for d in deliveries
+        if d.status == DeliveryStatus.CONFIRMED
+    }
+    for code in ("22", "29", "35", "56"):
+        here = {kind for departement, kind, _slug in confirmed if departement == code}
+        assert {OrganisationKind.FABLAB, "person"} <= here, (code, here)
+        assert len([slug for departement, *_rest, slug in confirmed if departement == code]) >= 3
+    labfab = Actor.objects.get(slug=demo.PRODUCER_SLUG)
+    mine = Counter(d.status for d in deliveries if d.producer_id == labfab.pk)
+    assert mine[DeliveryStatus.CONFIRMED] > 0 and mine[DeliveryStatus.PLANNED] >= 2
+    assert Capacity.objects.filter(
+        campaign=campaign, producer=labfab, item_type__kind="fabric_mask"
+    )
+    # Production is declared up to today, never ahead of it.
+    assert not Production.objects.filter(campaign=campaign, date__gt=today).exists()
