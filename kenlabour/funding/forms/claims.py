@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from kenlabour.funding.bounds import MAX_DATE, MIN_DATE, cents_in_range, date_in_range
 from kenlabour.funding.enums import ExpenseKind
@@ -55,8 +55,10 @@ class EurosField(forms.CharField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
     def prepare_value(self, value):
+        """Cents shown as the person types them: "1234,50" (French), "1234.50" (English)."""
         if isinstance(value, int):
-            return format_euros(value).replace("\u00a0€", "")
+            separator = "." if (get_language() or "fr").startswith("en") else ","
+            return f"{value // 100}{separator}{value % 100:02d}"
         return value
 
     def clean(self, value):
