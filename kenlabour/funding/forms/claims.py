@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from kenlabour.funding.bounds import MAX_DATE, MIN_DATE, cents_in_range, date_in_range
 from kenlabour.funding.enums import ExpenseKind

@@ -234,6 +234,7 @@ def test_an_executable_renamed_pdf_is_refused_at_the_field(client, w, media):
         ("0", "positif"),
         ("12,345", "deux chiffres"),
         ("douze", "n'est pas un montant"),
+        ("99999999999999999999", "ne dépasse pas"),
     ],
 )
 def test_a_bad_amount_is_refused_at_the_field(client, w, amount, message):
@@ -246,6 +247,20 @@ def test_a_bad_amount_is_refused_at_the_field(client, w, amount, message):
     )
     assert response.status_code == 200
     assert message in response.context["expense_form"].errors["amount"][0]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_an_expense_dated_before_2000_is_refused_at_the_field(client, w, day):
+    claim = draft(w)
+    client.force_login(w.claimant_user)
+    before = snapshot()
+    response = client.post(
+        reverse("funding:expense_add", kwargs={"pk": claim.pk}),
+        expense_post(pdf_bytes(), spent_on=day),
+    )
+    assert response.status_code == 200
+    assert "1 janvier 2000" in response.context["expense_form"].errors["spent_on"][0]
     assert snapshot() == before
 
 

@@ -493,3 +493,104 @@ def test_the_ledger_reads_in_words_with_the_raw_form_one_click_away(client):
     assert "<details>" in page
     assert canonical.replace('"', "&quot;") in page
     assert entry.hash in page
+
+
+# --- bounds: dates and amounts out of range answered at the field ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("virement-date", "0001-01-01", "Indiquez une date entre le 1 janvier 2000"),
+        ("virement-date", "99999-01-01", "date valide"),
+        (
+            "virement-amount",
+            "99999999999999999999",
+            "ne dépasse pas 1\u00a0000\u00a0000\u00a0000,00",
+        ),
+        ("virement-amount", "1000000000,01", "ne dépasse pas"),
+    ],
+)
+def test_a_transfer_out_of_range_is_refused_at_the_field(client, field, value, message):
+    w = money_world()
+    login(client, w.funder_user)
+    data = {
+        "virement-relay": w.relay.pk,
+        "virement-amount": "100",
+        "virement-date": YESTERDAY.isoformat(),
+        "virement-bank_reference": "RB-1",
+        "confirmation": "1",
+        field: value,
+    }
+    response = client.post(reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}), data)
+    assert response.status_code == 200
+    errors = response.context["transfer_form"].errors[field.removeprefix("virement-")]
+    assert message in " ".join(errors)
+    assert not Transfer.objects.exists()
+
+
+def test_a_payment_dated_year_one_is_refused_at_the_field(client):
+    w = money_world(asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    login(client, w.treasurer_user)
+    response = client.post(
+        reverse("funding:pay", kwargs={"pk": w.claims[0].pk}),
+        {"date": "0001-01-01", "bank_reference": "VIR-1", "confirmation": "1"},
+    )
+    assert response.status_code == 200
+    assert "entre le 1 janvier 2000" in " ".join(response.context["form"].errors["date"])
+    assert not Transfer.objects.exists()
+
+
+def test_a_coverage_dated_year_one_is_refused_at_the_field(client):
+    w = money_world()
+    login(client, user_with_role("platform_admin"))
+    before = Coverage.objects.count()
+    response = client.post(
+        reverse("funding:coverages"),
+        {"relay": w.relay.pk, "departement": "56", "valid_from": "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert "entre le 1 janvier 2000" in " ".join(response.context["form"].errors["valid_from"])
+    assert Coverage.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("total", "92233720368547758080"), ("cap", "2000000000"), ("opens_on", "0001-01-01")],
+)
+def test_an_envelope_out_of_range_is_refused_at_the_field(client, field, value):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    login(client, funder_user(funder))
+    response = client.post(
+        reverse("funding:envelope_create") + f"?campagne={campaign.pk}",
+        _envelope_post(funder, campaign, confirmation="1", **{field: value}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_the_services_refuse_out_of_range_values_too():
+    w = money_world(asks=(400_000,))
+    with pytest.raises(ValidationError) as refused:
+        services.add_transfer(
+            w.funder_user,
+            w.envelope,
+            relay=w.relay,
+            amount_cents=2**63,
+            date=datetime.date(1, 1, 1),
+            bank_reference="RB",
+        )
+    assert set(refused.value.message_dict) == {"amount", "date"}
+    with pytest.raises(ValidationError) as refused:
+        services.add_coverage(
+            user_with_role("platform_admin"),
+            relay=w.relay,
+            departement=Departement.objects.get(code="56"),
+            valid_from=datetime.date(1, 1, 1),
+        )
+    assert "valid_from" in refused.value.message_dict
+    assert not Transfer.objects.exists()
