@@ -76,6 +76,33 @@ remainders, sums by claimant and the ranking run on numpy int64 arrays, exactly 
 float64 are exact below 2**53); beyond, the same steps run on Python integers (any
 size). The tests check that both paths give the same result.
 
+Rounds: allocating again while the envelope is open
+---------------------------------------------------
+Claims keep arriving while the envelope is open, and some are paid before the next ones are
+approved. A round never takes back money: `allocate_round` takes the amounts already
+*granted* (claims scheduled or paid: `Granted(id, claimant_id, cents)`) as fixed floors and
+shares only what is left among the new claims, by the same rule as above:
+
+* remaining = envelope − Σ granted (refused if the granted amounts exceed the envelope);
+* each claimant's cap counts what it already got: remaining cap = max(0, cap − granted);
+* the new claims are shared with `allocate(new claims, remaining, remaining caps)`.
+
+Why this stays fair across rounds:
+
+* A round shares either everything that is left (when oversubscribed: the remaining budget
+  is then 0 and every later claim gets 0) or every eligible amount in full (level 1). So the
+  levels of successive rounds never increase: an earlier claim never got a smaller
+  proportion of its ask than a later one (first rounds are never worse off), and a later
+  claimant cannot dilute what was already promised to an earlier one.
+* Nobody is above its cap over all rounds, and the total never exceeds the envelope.
+* With nothing granted yet, a round is exactly the one-shot allocation. When everything
+  fits, splitting the claims into rounds in any way gives the one-shot shares too (every
+  claimant gets min(its asks, its cap) either way).
+* Rounding stays the largest remainder within the round; granted amounts never move, so
+  a rerun with no new claim changes nothing.
+
+These are property-tested (kenlabour/funding/tests/test_allocation.py).
+
 `allocate_with_fractions` is the same rule written the plain way, with
 `fractions.Fraction` and the level found by iterating until stable: slow, it serves as
 a reference for the tests and the bench.
@@ -130,6 +157,32 @@ class Allocation:
     @property
     def unallocated_cents(self) -> int:
         return self.envelope_cents - self.allocated_cents
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    """An amount already granted to a claim in an earlier round (scheduled or paid): a
+    floor that no later round lowers."""
+
+    id: Hashable
+    claimant_id: Hashable
+    cents: int
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round: the new claims' `allocation` of the `remaining_cents` (the envelope less
+    the `granted_cents` of earlier rounds), with the caps left to each claimant."""
+
+    allocation: Allocation
+    envelope_cents: int
+    granted_cents: int
+    remaining_cents: int
+    caps: dict  # claimant id -> cap left (None: no cap), for the new claims' claimants
+
+    @property
+    def shares(self) -> dict:
+        return self.allocation.shares
 
 
 class InvariantError(AssertionError):
@@ -266,6 +319,46 @@ def allocate(
         oversubscribed=eligible > envelope_cents,
         level=(num, den),
         capped=frozenset(claimants[j] for j in capped),
+    )
+
+
+def allocate_round(
+    claims: Iterable[Claim],
+    envelope_cents: int,
+    granted: Iterable[Granted] = (),
+    caps: Mapping[Hashable, int | None] | None = None,
+    default_cap: int | None = NO_CAP,
+) -> Round:
+    """Share what earlier rounds left of `envelope_cents` among the new `claims`, the
+    `granted` amounts kept as they are, each claimant's cap counting what it already got
+    (see "Rounds" in the module's docstring)."""
+    _require_cents(envelope_cents, "envelope_cents")
+    claims = list(claims)
+    granted = list(granted)
+    by_claimant: dict = {}
+    for row in granted:
+        _require_cents(row.cents, f"granted {row.id!r}: cents")
+        by_claimant[row.claimant_id] = by_claimant.get(row.claimant_id, 0) + row.cents
+    granted_ids = {row.id for row in granted}
+    if len(granted_ids) != len(granted):
+        raise ValueError("a granted claim appears twice")
+    if granted_ids & {claim.id for claim in claims}:
+        raise ValueError("a claim is both granted and new")
+    granted_cents = sum(by_claimant.values())
+    if granted_cents > envelope_cents:
+        raise ValueError(f"{granted_cents} granted exceed the envelope of {envelope_cents}")
+    remaining = envelope_cents - granted_cents
+    owners = list(dict.fromkeys(claim.claimant_id for claim in claims))
+    left_caps = {}
+    for owner, cap in zip(owners, _caps_for(owners, caps, default_cap), strict=True):
+        left_caps[owner] = None if cap is None else max(0, cap - by_claimant.get(owner, 0))
+    result = allocate(claims, remaining, caps=left_caps)
+    return Round(
+        allocation=result,
+        envelope_cents=envelope_cents,
+        granted_cents=granted_cents,
+        remaining_cents=remaining,
+        caps=left_caps,
     )
 
 

@@ -16,9 +16,19 @@ of the Brittany mobilisation, redistributed by three relays, then a reconfigurat
 - Demo accounts: the treasurer (tresorier@) is the LabFab de Rennes' treasurer, the
   funder (financeur@) acts for the Regional Council.
 
+The present (relative to the day the demo is built): an open envelope of the Region for
+the mobilisation's current campaign (`kenlabour.mobilisation.demo.CURRENT_CAMPAIGN_SLUG`),
+with claims at every stage: a draft, claims submitted (one of them the LabFab de Rennes'
+own deliveries are left for orga@ to claim: such a claim goes to the envelope's other
+relay, ENSTA Bretagne), changes requested, rejected, approved after the
+first round (for the funder's second round), scheduled (for tresorier@ to pay) and paid.
+The demo maker, `fabricante@kenlabour.example`, administers the Fablab de Redon
+(Ille-et-Vilaine), which has confirmed deliveries left to claim: its claim goes to the
+LabFab de Rennes, whose treasurer is tresorier@.
+
 Deterministic (a seeded generator over producers ordered by page address) and
-idempotent: when the envelope exists, only the demo accounts' roles are checked. Runs
-after the mobilisation demo.
+idempotent: when an envelope exists, it is not built again, and only the demo accounts'
+roles are checked. Runs after the mobilisation demo.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from django.utils import timezone
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.funding import allocation, ledger_chain
-from kenlabour.funding.enums import ClaimStatus, LedgerKind, TransferKind
+from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import (
     Claim,
     ClaimLine,
@@ -48,7 +58,7 @@ from kenlabour.funding.models import (
     Transfer,
     Transition,
 )
-from kenlabour.funding.selectors.claims import relay_for
+from kenlabour.funding.selectors.claims import is_conflicted, relay_for
 from kenlabour.mobilisation.enums import DeliveryStatus
 from kenlabour.mobilisation.models import Campaign, Delivery
 from kenlabour.network.models import Actor
@@ -84,6 +94,11 @@ REJECTION_REASONS = (
 
 
 def build(log) -> None:
+    _build_2020(log)
+    _build_current(log)
+
+
+def _build_2020(log) -> None:
     started = time.perf_counter()
     relays = {
         a.slug: a
@@ -161,6 +176,7 @@ def _coverages(relays: dict[str, Actor]) -> None:
 
 def _envelope(funder: Actor, campaign: Campaign) -> Envelope:
     envelope = Envelope.objects.create(
+        conflict_relay=Actor.objects.filter(slug=CONFLICT_RELAY_SLUG).first(),
         funder=funder,
         campaign=campaign,
         name="Compensation des makers — printemps 2020",
@@ -224,6 +240,10 @@ def _claims(envelope: Envelope) -> list[Claim]:
             relay = relay_by_departement.get(producer.departement_id)
         if relay is None:
             continue
+        if is_conflicted(relay, producer):  # never reviewed by itself: the other relay
+            relay = envelope.conflict_relay
+            if relay is None or is_conflicted(relay, producer):
+                continue  # the other relay's own claim: refused at filing, not in the demo
         claim_lines = [
             ClaimLine(
                 delivery=d, units=d.confirmed_units, cents_per_unit=rates[d.need.item_type_id]
@@ -345,6 +365,7 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
                 to_status=ClaimStatus.SCHEDULED,
                 by=funder_user,
                 at=_at(ALLOCATED_ON, 11),
+                reason_code=ReasonCode.ALLOCATION,
             )
         )
         payloads.append(
@@ -407,6 +428,11 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
                 to_status=ClaimStatus.PAID,
                 by=by,
                 at=_at(day, 15),
+                reason_code=ReasonCode.PAYOUT,
+                reason_data={
+                    "reference": f"VIR-{day:%Y%m%d}-{claim.pk:05d}",
+                    "date": day.isoformat(),
+                },
             )
         )
     Claim.objects.bulk_update(approved, ["allocated_cents", "status"], batch_size=500)
@@ -453,3 +479,327 @@ def _ledger(payloads: list[tuple[LedgerKind, dict]]) -> int:
         batch_size=1000,
     )
     return len(payloads)
+
+
+# --- the present ----------------------------------------------------------------------------
+
+CURRENT_SLUG = "region-bretagne-renfort-des-soignants"
+MAKER_EMAIL = "fabricante@kenlabour.example"
+MAKER_NAME = "Katell Le Roux"
+MAKER_SLUG = "fablab-35236"  # the Fablab de Redon: confirmed deliveries, left unclaimed
+CONFLICT_RELAY_SLUG = "ensta-bretagne"
+CURRENT_CAP_CENTS = 60_000  # 600 € per claimant
+# The claims of the present, by producer: (status, days ago filed). Their deliveries are
+# those confirmed in the current campaign. Left unclaimed: the LabFab de Rennes (orga@)
+# and the maker of MAKER_SLUG (fabricante@).
+CURRENT_CLAIMS = (
+    ("personne-167", ClaimStatus.PAID, 8),
+    ("fablab-29024", ClaimStatus.PAID, 8),
+    ("fablab-35115", ClaimStatus.SCHEDULED, 7),  # tresorier@ pays it
+    ("personne-263", ClaimStatus.SCHEDULED, 7),
+    ("personne-117", ClaimStatus.APPROVED, 4),  # a LabFab member: reviewed by ENSTA
+    ("personne-051", ClaimStatus.APPROVED, 4),
+    ("fablab-35288", ClaimStatus.SUBMITTED, 2),  # tresorier@ reviews it
+    ("fablab-56260", ClaimStatus.SUBMITTED, 2),
+    ("fablab-29151", ClaimStatus.CHANGES_REQUESTED, 5),
+    ("personne-092", ClaimStatus.REJECTED, 6),
+    ("personne-065", ClaimStatus.DRAFT, 1),
+)
+CHANGES_REASON = (
+    "Merci de joindre le bon de livraison signé par l'EHPAD pour la deuxième livraison."
+)
+CURRENT_REJECTION = "Ces masques ont été offerts par l'établissement : rien à compenser."
+
+
+def _maker_account(maker: Actor) -> User:
+    """The demo maker: an account (the demo's shared password) administering a fablab."""
+    from kenlabour.accounts.demo import DEMO_PASSWORD
+
+    user = User.objects.filter(email=MAKER_EMAIL).first()
+    if user is None:
+        user = User(email=MAKER_EMAIL, display_name=MAKER_NAME, is_active=True)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    _grant(user, Role.ORGANISATION_ADMIN, maker)
+    return user
+
+
+def _build_current(log) -> None:
+    from kenlabour.mobilisation.demo import CURRENT_CAMPAIGN_SLUG
+
+    started = time.perf_counter()
+    campaign = Campaign.objects.filter(slug=CURRENT_CAMPAIGN_SLUG).first()
+    funder = Actor.objects.filter(slug=FUNDER_SLUG).first()
+    maker = Actor.objects.filter(slug=MAKER_SLUG).first()
+    other = Actor.objects.filter(slug=CONFLICT_RELAY_SLUG).first()
+    if campaign is None or funder is None or other is None:
+        log("Financement en cours : mobilisation en cours absente, rien à faire")
+        return
+    if maker is not None:
+        _maker_account(maker)
+    if Envelope.objects.filter(slug=CURRENT_SLUG).exists():
+        log("Financement en cours : déjà construit")
+        return
+    today = timezone.localdate()
+    with transaction.atomic():
+        envelope, claims, entries = _current(campaign, funder, other, today)
+    log(
+        f"Financement en cours : enveloppe ouverte jusqu'au {envelope.closes_on:%d/%m/%Y}, "
+        f"{len(claims)} demandes à chaque étape, {entries} écritures au registre ; "
+        f"fabricante : {MAKER_EMAIL} ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _current(campaign, funder, other, today):
+    funder_user = User.objects.filter(email=FUNDER_EMAIL).first()
+    treasurer = User.objects.filter(email=TREASURER_EMAIL).first()
+    funder_pk = funder_user.pk if funder_user else None
+    producers = {
+        a.slug: a
+        for a in Actor.objects.filter(slug__in=[slug for slug, *_ in CURRENT_CLAIMS])
+        .select_related("user")
+        .order_by("slug")
+    }
+    deliveries = defaultdict(list)
+    for delivery in (
+        Delivery.objects.filter(
+            need__campaign=campaign,
+            producer__in=producers.values(),
+            status__in=[DeliveryStatus.CONFIRMED, DeliveryStatus.DISCREPANCY],
+            confirmed_units__gt=0,
+        )
+        .select_related("need")
+        .order_by("pk")
+    ):
+        deliveries[delivery.producer_id].append(delivery)
+    opens = min(campaign.starts_on, today - datetime.timedelta(days=10))
+    rates = {item.pk: item.unit_cost_cents for item in campaign.item_types.order_by("pk")}
+    planned = []
+    for slug, status, days_ago in CURRENT_CLAIMS:
+        producer = producers.get(slug)
+        if producer is None or not deliveries[producer.pk]:
+            continue
+        filed = today - datetime.timedelta(days=days_ago)
+        relay = relay_for(producer, filed).relay if status != ClaimStatus.DRAFT else None
+        if status != ClaimStatus.DRAFT and relay is None:
+            continue
+        if relay is not None and is_conflicted(relay, producer):
+            relay = other  # the envelope's relay for relays' own claims
+        if relay is not None and is_conflicted(relay, producer):
+            continue
+        planned.append((producer, status, filed, relay))
+    asks = {
+        producer.pk: sum(
+            d.confirmed_units * rates.get(d.need.item_type_id, 0) for d in deliveries[producer.pk]
+        )
+        for producer, *_ in planned
+    }
+    first_round = [
+        p for p, status, *_ in planned if status in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)
+    ]
+    later = [
+        p for p, status, *_ in planned if status not in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)
+    ]
+    eligible = lambda ps: sum(min(asks[p.pk], CURRENT_CAP_CENTS) for p in ps)  # noqa: E731
+    # Room for the first round in full and for about half of what the others ask: the
+    # second round shares what is left pro rata.
+    total = eligible(first_round) + eligible(later) // 2
+    total = max(50_000, -(-total // 50_000) * 50_000)  # up to a multiple of 500 €
+    envelope = Envelope.objects.create(
+        funder=funder,
+        campaign=campaign,
+        name=f"Compensation des makers — {campaign.name}",
+        slug=CURRENT_SLUG,
+        total_cents=total,
+        cap_cents=CURRENT_CAP_CENTS,
+        opens_on=opens,
+        closes_on=today + datetime.timedelta(days=45),
+        decision_reference=f"CP-{today:%Y}-{today:%m}-0127",
+        convention_date=opens,
+        conflict_relay=other,
+        created_by=funder_user,
+    )
+    Rate.objects.bulk_create(
+        Rate(envelope=envelope, item_type_id=pk, cents_per_unit=cents)
+        for pk, cents in rates.items()
+    )
+    payloads = [
+        (
+            LedgerKind.ENVELOPE_OPENED,
+            {
+                "envelope": envelope.slug,
+                "funder": funder.pk,
+                "total_cents": envelope.total_cents,
+                "cap_cents": envelope.cap_cents,
+                "opens_on": envelope.opens_on,
+                "closes_on": envelope.closes_on,
+                "by": funder_pk,
+            },
+        )
+    ]
+    claims, lines, transitions = [], [], []
+    for producer, status, filed, relay in planned:
+        claim = Claim.objects.create(
+            envelope=envelope,
+            claimant=producer,
+            relay=relay,
+            status=status,
+            units_cents=asks[producer.pk],
+            created_by=producer.user,
+            submitted_on=filed if status != ClaimStatus.DRAFT else None,
+        )
+        claim.filed = filed
+        claims.append(claim)
+        live = status != ClaimStatus.REJECTED
+        lines += [
+            ClaimLine(
+                claim=claim,
+                delivery=d,
+                units=d.confirmed_units,
+                cents_per_unit=rates.get(d.need.item_type_id, 0),
+                live=live,
+            )
+            for d in deliveries[producer.pk]
+        ]
+        reviewer = treasurer if relay is not None and relay.slug == "labfab-rennes" else None
+        reviewed = filed + datetime.timedelta(days=1)
+        steps = [("", ClaimStatus.DRAFT, claim.created_by, filed, "")]
+        if status != ClaimStatus.DRAFT:
+            steps.append((ClaimStatus.DRAFT, ClaimStatus.SUBMITTED, claim.created_by, filed, ""))
+        if status == ClaimStatus.CHANGES_REQUESTED:
+            steps.append((ClaimStatus.SUBMITTED, status, reviewer, reviewed, CHANGES_REASON))
+        if status == ClaimStatus.REJECTED:
+            steps.append((ClaimStatus.SUBMITTED, status, reviewer, reviewed, CURRENT_REJECTION))
+        if status in (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED, ClaimStatus.PAID):
+            steps.append((ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, reviewer, reviewed, ""))
+            payloads.append(
+                (
+                    LedgerKind.CLAIM_APPROVED,
+                    {
+                        "claim": claim.pk,
+                        "envelope": envelope.slug,
+                        "claimant": producer.pk,
+                        "relay": relay.pk,
+                        "units_cents": claim.units_cents,
+                        "expenses_cents": 0,
+                        "asked_cents": claim.asked_cents,
+                        "by": reviewer.pk if reviewer else None,
+                    },
+                )
+            )
+        for n, (before, after, by, day, reason) in enumerate(steps):
+            transitions.append(
+                Transition(
+                    claim=claim,
+                    from_status=before,
+                    to_status=after,
+                    by=by,
+                    reason=reason,
+                    at=_at(day, 9 + n),
+                )
+            )
+    ClaimLine.objects.bulk_create(lines)
+
+    # The first round, three days ago, on the claims approved by then.
+    round_day = today - datetime.timedelta(days=3)
+    first = [c for c in claims if c.status in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)]
+    result = allocation.allocate_round(
+        [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in first],
+        envelope.total_cents,
+        default_cap=envelope.cap_cents,
+    )
+    transfers = []
+    for claim in first:
+        claim.allocated_cents = result.shares[claim.pk]
+        transitions.append(
+            Transition(
+                claim=claim,
+                from_status=ClaimStatus.APPROVED,
+                to_status=ClaimStatus.SCHEDULED,
+                by=funder_user,
+                at=_at(round_day, 11),
+                reason_code=ReasonCode.ALLOCATION,
+            )
+        )
+        payloads.append(
+            (
+                LedgerKind.ALLOCATION,
+                {
+                    "claim": claim.pk,
+                    "envelope": envelope.slug,
+                    "claimant": claim.claimant_id,
+                    "relay": claim.relay_id,
+                    "asked_cents": claim.asked_cents,
+                    "allocated_cents": claim.allocated_cents,
+                    "by": funder_pk,
+                },
+            )
+        )
+    by_relay = defaultdict(int)
+    for claim in first:
+        by_relay[claim.relay_id] += claim.allocated_cents
+    for relay_id in sorted(by_relay):
+        day = round_day + datetime.timedelta(days=1)
+        transfers.append(
+            Transfer(
+                kind=TransferKind.FUNDER_TO_RELAY,
+                envelope=envelope,
+                relay_id=relay_id,
+                amount_cents=by_relay[relay_id],
+                date=day,
+                bank_reference=f"RB-{day:%Y%m%d}-{relay_id}",
+                key=f"envelope:{envelope.pk}:relay:{relay_id}:RB-{day:%Y%m%d}-{relay_id}",
+                created_by=funder_user,
+            )
+        )
+    paid_day = today - datetime.timedelta(days=1)
+    for claim in first:
+        if claim.status != ClaimStatus.PAID:
+            continue
+        reference = f"VIR-{paid_day:%Y%m%d}-{claim.pk:05d}"
+        by = treasurer if claim.relay.slug == "labfab-rennes" else None
+        transfers.append(
+            Transfer(
+                kind=TransferKind.RELAY_TO_CLAIMANT,
+                envelope=envelope,
+                relay_id=claim.relay_id,
+                claim=claim,
+                amount_cents=claim.allocated_cents,
+                date=paid_day,
+                bank_reference=reference,
+                key=f"claim:{claim.pk}:payout",
+                created_by=by,
+            )
+        )
+        transitions.append(
+            Transition(
+                claim=claim,
+                from_status=ClaimStatus.SCHEDULED,
+                to_status=ClaimStatus.PAID,
+                by=by,
+                at=_at(paid_day, 15),
+                reason_code=ReasonCode.PAYOUT,
+                reason_data={"reference": reference, "date": paid_day.isoformat()},
+            )
+        )
+    Claim.objects.bulk_update(first, ["allocated_cents"])
+    _write_transitions(transitions)
+    Transfer.objects.bulk_create(transfers)
+    for transfer in sorted(transfers, key=lambda t: (t.date, t.key)):
+        payloads.append(
+            (
+                LedgerKind.TRANSFER,
+                {
+                    "transfer": transfer.key,
+                    "transfer_kind": transfer.kind,
+                    "envelope": envelope.slug,
+                    "relay": transfer.relay_id,
+                    "claim": transfer.claim_id,
+                    "amount_cents": transfer.amount_cents,
+                    "date": transfer.date,
+                    "bank_reference": transfer.bank_reference,
+                },
+            )
+        )
+    Envelope.objects.filter(pk=envelope.pk).update(allocated_at=_at(round_day, 11))
+    return envelope, claims, _ledger(payloads)

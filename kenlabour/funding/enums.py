@@ -52,6 +52,18 @@ TREASURER_TRANSITIONS = {
 }
 
 
+class ReasonCode(models.TextChoices):
+    """Reasons the platform writes itself: stored as codes, put into words (in the reader's
+    language) when shown. A person's reason stays in `Transition.reason`, as typed."""
+
+    ALLOCATION = "allocation", _("Répartition de l'enveloppe")
+    PAYOUT = "payout", _("Virement")
+    CONFLICT = (
+        "conflict",
+        _("Demande d'un relais ou de l'une de ses personnes : instruite par un autre relais"),
+    )
+
+
 class ExpenseKind(models.TextChoices):
     MATERIAL = "material", _("Matière (filament, tissu, élastique…)")
     EQUIPMENT = "equipment", _("Petit équipement, pièces")

@@ -11,7 +11,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kenlabour.funding.enums import ClaimStatus, ExpenseKind, LedgerKind, TransferKind
+from kenlabour.funding.bounds import (
+    MAX_CENTS,
+    MAX_DATE,
+    MAX_RATE_CENTS,
+    MIN_DATE,
+    cents_in_range,
+    date_in_range,
+    rate_in_range,
+)
+from kenlabour.funding.enums import ClaimStatus, ExpenseKind, LedgerKind, ReasonCode, TransferKind
 from kenlabour.mobilisation.models import Campaign, Delivery, ItemType
 from kenlabour.network.models import Actor
 from kenlabour.territories.models import Departement
@@ -28,14 +37,31 @@ class Envelope(models.Model):
     )
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("adresse de la page"), max_length=220, unique=True)
-    total_cents = models.PositiveBigIntegerField(_("montant total (centimes)"))
-    cap_cents = models.PositiveBigIntegerField(
-        _("plafond par bénéficiaire (centimes)"), null=True, blank=True
+    total_cents = models.PositiveBigIntegerField(
+        _("montant total (centimes)"), validators=[cents_in_range]
     )
-    opens_on = models.DateField(_("ouverture des demandes"))
-    closes_on = models.DateField(_("clôture des demandes"))
+    cap_cents = models.PositiveBigIntegerField(
+        _("plafond par bénéficiaire (centimes)"),
+        null=True,
+        blank=True,
+        validators=[cents_in_range],
+    )
+    opens_on = models.DateField(_("ouverture des demandes"), validators=[date_in_range])
+    closes_on = models.DateField(_("clôture des demandes"), validators=[date_in_range])
     decision_reference = models.CharField(_("référence de la décision"), max_length=100)
-    convention_date = models.DateField(_("date de la convention"))
+    convention_date = models.DateField(_("date de la convention"), validators=[date_in_range])
+    conflict_relay = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("relais des demandes des relais"),
+        help_text=_(
+            "Le relais qui instruit et paie la demande d'un relais, ou de l'une de ses "
+            "personnes, à la place de ce relais."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -50,7 +76,26 @@ class Envelope(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")), name="funding_envelope_dates"
             ),
-            models.CheckConstraint(condition=Q(total_cents__gt=0), name="funding_envelope_total"),
+            models.CheckConstraint(
+                condition=Q(total_cents__gt=0, total_cents__lte=MAX_CENTS),
+                name="funding_envelope_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_cents__isnull=True) | Q(cap_cents__lte=MAX_CENTS),
+                name="funding_envelope_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_on__gte=MIN_DATE, opens_on__lte=MAX_DATE),
+                name="funding_envelope_opens_on_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=MIN_DATE, closes_on__lte=MAX_DATE),
+                name="funding_envelope_closes_on_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(convention_date__gte=MIN_DATE, convention_date__lte=MAX_DATE),
+                name="funding_envelope_convention_date_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,13 +110,18 @@ class Rate(models.Model):
 
     envelope = models.ForeignKey(Envelope, on_delete=models.CASCADE, related_name="rates")
     item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="+")
-    cents_per_unit = models.PositiveIntegerField(_("compensation par unité (centimes)"))
+    cents_per_unit = models.PositiveIntegerField(
+        _("compensation par unité (centimes)"), validators=[rate_in_range]
+    )
 
     class Meta:
         verbose_name = _("taux")
         verbose_name_plural = _("taux")
         constraints = [
-            models.UniqueConstraint(fields=["envelope", "item_type"], name="funding_rate_unique")
+            models.UniqueConstraint(fields=["envelope", "item_type"], name="funding_rate_unique"),
+            models.CheckConstraint(
+                condition=Q(cents_per_unit__lte=MAX_RATE_CENTS), name="funding_rate_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,8 +138,8 @@ class Coverage(models.Model):
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département")
     )
-    valid_from = models.DateField(_("à partir du"))
-    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    valid_from = models.DateField(_("à partir du"), validators=[date_in_range])
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True, validators=[date_in_range])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -103,7 +153,15 @@ class Coverage(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="funding_coverage_dates",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__gte=MIN_DATE, valid_from__lte=MAX_DATE),
+                name="funding_coverage_valid_from_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__lte=MAX_DATE),
+                name="funding_coverage_valid_until_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,10 +253,12 @@ class Expense(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="expenses")
     kind = models.CharField(_("nature"), max_length=16, choices=ExpenseKind.choices)
     label = models.CharField(_("libellé"), max_length=200)
-    amount_cents = models.PositiveBigIntegerField(_("montant (centimes)"))
+    amount_cents = models.PositiveBigIntegerField(
+        _("montant (centimes)"), validators=[cents_in_range]
+    )
     receipt = models.FileField(_("justificatif"), upload_to=receipt_path)
     receipt_kind = models.CharField(_("type de justificatif"), max_length=40, editable=False)
-    spent_on = models.DateField(_("date de la dépense"))
+    spent_on = models.DateField(_("date de la dépense"), validators=[date_in_range])
     validated = models.BooleanField(_("validée par le relais"), default=False)
 
     class Meta:
@@ -206,7 +266,14 @@ class Expense(models.Model):
         verbose_name_plural = _("dépenses")
         ordering = ["spent_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="funding_expense_amount")
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0, amount_cents__lte=MAX_CENTS),
+                name="funding_expense_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(spent_on__gte=MIN_DATE, spent_on__lte=MAX_DATE),
+                name="funding_expense_spent_on_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +291,10 @@ class Transition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.TextField(_("motif"), blank=True)
+    # A reason the platform wrote: a code put into words when shown (`reason_text`), with
+    # its values (a bank reference, a date) in `reason_data`.
+    reason_code = models.CharField(max_length=20, choices=ReasonCode.choices, blank=True)
+    reason_data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("étape d'une demande")
@@ -232,6 +303,23 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+    def reason_text(self) -> str:
+        """The reason in the active language: a person's words as typed, the platform's
+        put into words now (with dates in the reader's format)."""
+        from django.utils.dateparse import parse_date
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
+        if self.reason_code == ReasonCode.PAYOUT:
+            day = parse_date(self.reason_data.get("date") or "")
+            return gettext("Virement %(reference)s du %(date)s") % {
+                "reference": self.reason_data.get("reference", ""),
+                "date": date_format(day, "DATE_FORMAT") if day else "?",
+            }
+        if self.reason_code:
+            return str(ReasonCode(self.reason_code).label)
+        return self.reason
 
 
 class Transfer(models.Model):
@@ -244,8 +332,10 @@ class Transfer(models.Model):
     claim = models.ForeignKey(
         Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
     )
-    amount_cents = models.PositiveBigIntegerField(_("montant (centimes)"))
-    date = models.DateField(_("date"))
+    amount_cents = models.PositiveBigIntegerField(
+        _("montant (centimes)"), validators=[cents_in_range]
+    )
+    date = models.DateField(_("date"), validators=[date_in_range])
     bank_reference = models.CharField(_("référence bancaire"), max_length=100)
     key = models.CharField(max_length=120, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -258,7 +348,14 @@ class Transfer(models.Model):
         verbose_name_plural = _("virements")
         ordering = ["date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="funding_transfer_amount"),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0, amount_cents__lte=MAX_CENTS),
+                name="funding_transfer_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=MIN_DATE, date__lte=MAX_DATE),
+                name="funding_transfer_date_range",
+            ),
             models.CheckConstraint(
                 condition=Q(kind=TransferKind.FUNDER_TO_RELAY, claim__isnull=True)
                 | Q(kind=TransferKind.RELAY_TO_CLAIMANT, claim__isnull=False),

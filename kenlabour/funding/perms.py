@@ -9,8 +9,8 @@ from kenlabour.mobilisation.perms import acts_for_producer
 
 @rules.predicate
 def is_funder_of(user, funder) -> bool:
-    """Who may create envelopes: a funder's people (role FUNDER on the funder actor).
-    Without an actor: a funder anywhere."""
+    """A funder's people (role FUNDER on the funder actor) or a platform-wide funder: who
+    manages the funder's envelopes. Without an actor: a funder anywhere."""
     if not getattr(user, "is_authenticated", False):
         return False
     if funder is None:
@@ -21,9 +21,42 @@ def is_funder_of(user, funder) -> bool:
 
 
 @rules.predicate
+def belongs_to_funder(user, funder) -> bool:
+    """Who opens an envelope in a funder's name: only its own people (role FUNDER on that
+    very actor), never a platform-wide role. Without an actor: the person of some funder."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if funder is None:
+        from kenlabour.funding.selectors.money import funders_for
+
+        return funders_for(user).exists()
+    return holds(user, Role.FUNDER, funder)
+
+
+@rules.predicate
 def treasurer_of_claims_relay(user, claim) -> bool:
     """Only the treasurer of the relay the claim went to reviews and pays it."""
     return claim is not None and claim.relay_id is not None and holds_treasurer(user, claim.relay)
+
+
+@rules.predicate
+def relay_is_claimants_own(user, claim) -> bool:
+    """The claim's relay is the claimant itself or one of its people: it never reviews
+    nor pays that claim (the claim goes to the envelope's other relay when filed)."""
+    from kenlabour.funding.selectors.claims import is_conflicted
+
+    return (
+        claim is not None
+        and claim.relay_id is not None
+        and is_conflicted(claim.relay, claim.claimant)
+    )
+
+
+def strictly(user, action: str, obj=None) -> bool:
+    """The rule itself, for the actions no account is above, not even a superuser
+    (Django's `has_perm` answers yes to a superuser for everything): reviewing and paying
+    a claim."""
+    return rules.has_perm(action, user, obj)
 
 
 def holds_treasurer(user, relay) -> bool:
@@ -47,10 +80,15 @@ def funds_envelope(user, envelope) -> bool:
     return envelope is not None and is_funder_of(user, envelope.funder)
 
 
-rules.add_perm("funding.create_envelope", is_funder_of)
+# Ask with `strictly`: nobody, not even a superuser, publishes in a funder's name without
+# belonging to it.
+rules.add_perm("funding.create_envelope", belongs_to_funder)
 rules.add_perm("funding.manage_envelope", funds_envelope | is_platform_admin)
-rules.add_perm("funding.review_claim", treasurer_of_claims_relay)
-rules.add_perm("funding.pay_claim", treasurer_of_claims_relay)
+# Nobody reviews or pays a claim they file for, nor a relay its own claim (ask these two
+# with `strictly`, so that no account, not even a superuser, is above them).
+_reviews = treasurer_of_claims_relay & ~claims_for & ~relay_is_claimants_own
+rules.add_perm("funding.review_claim", _reviews)
+rules.add_perm("funding.pay_claim", _reviews)
 rules.add_perm("funding.see_relay", treasurer_of_relay | is_platform_admin)
 rules.add_perm("funding.see_claim", claims_for | treasurer_of_claims_relay | is_platform_admin)
 rules.add_perm("funding.edit_claim", claims_for)

@@ -27,6 +27,8 @@ urlpatterns = [
     path("demandes/<int:pk>/examen/", claims.review, name="review"),
     # --- money: envelopes, coverage, allocation, payments, ledger (money helper)
     path("enveloppes/<slug:slug>/gestion/", money.envelope_manage, name="envelope_manage"),
+    path("enveloppes/<slug:slug>/modifier/", money.envelope_edit, name="envelope_edit"),
+    path("enveloppes/<slug:slug>/retirer/", money.envelope_withdraw, name="envelope_withdraw"),
     path("enveloppes/<slug:slug>/repartition/", money.allocate, name="allocate"),
     path("enveloppes/<slug:slug>/virements/", money.transfer_add, name="transfer_add"),
     path("demandes/<int:pk>/paiement/", money.pay, name="pay"),

@@ -7,9 +7,10 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from kenlabour.funding.bounds import MAX_DATE, MIN_DATE, cents_in_range, date_in_range
 from kenlabour.funding.enums import ExpenseKind
 from kenlabour.funding.services.claims import MAX_RECEIPT_SIZE
 from kenlabour.funding.templatetags.funding_claims import format_euros
@@ -39,6 +40,7 @@ def parse_euros(text: str) -> int:
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise ValidationError(_("Un montant a au plus deux chiffres après la virgule (centimes)."))
+    cents_in_range(int(cents))  # at most one billion euros, far below the 64-bit limit
     return int(cents)
 
 
@@ -53,8 +55,10 @@ class EurosField(forms.CharField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
     def prepare_value(self, value):
+        """Cents shown as the person types them: "1234,50" (French), "1234.50" (English)."""
         if isinstance(value, int):
-            return format_euros(value).replace("\u00a0€", "")
+            separator = "." if (get_language() or "fr").startswith("en") else ","
+            return f"{value // 100}{separator}{value % 100:02d}"
         return value
 
     def clean(self, value):
@@ -68,7 +72,23 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {
+            "min": MIN_DATE.isoformat(),
+            "max": MAX_DATE.isoformat(),
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 2000 and 2100 (kenlabour.funding.bounds), refused in French
+    otherwise."""
+
+    default_validators = [date_in_range]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)
 
 
 class DeliveryChoiceField(forms.ModelMultipleChoiceField):
@@ -125,7 +145,7 @@ class ExpenseForm(forms.Form):
         label=gettext_lazy("Montant en euros"),
         help_text=gettext_lazy("Toutes taxes comprises, par exemple 42,90."),
     )
-    spent_on = forms.DateField(label=gettext_lazy("Date de la dépense"), widget=DateInput())
+    spent_on = BoundedDateField(label=gettext_lazy("Date de la dépense"))
     receipt = forms.FileField(
         label=gettext_lazy("Justificatif (PDF ou image, 10 Mio au plus)"),
         widget=forms.ClearableFileInput(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kenlabour.funding.forms.claims import DateInput, EurosField
+from kenlabour.funding.forms.claims import BoundedDateField, EurosField
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.territories.models import Departement
@@ -21,7 +21,12 @@ class EnvelopeForm(forms.Form):
     """A new envelope for one campaign (chosen before, in the address); one rate field
     per item type of the campaign, `rate_<item pk>`, preset to the item's unit cost."""
 
-    funder = ActorChoiceField(label=gettext_lazy("Financeur"), queryset=None, empty_label=None)
+    funder = ActorChoiceField(
+        label=gettext_lazy("Financeur"),
+        queryset=None,
+        empty_label=gettext_lazy("Choisissez le financeur"),
+        help_text=gettext_lazy("Seuls les financeurs dont vous faites partie."),
+    )
     name = forms.CharField(label=gettext_lazy("Nom de l'enveloppe"), max_length=200)
     total = EurosField(label=gettext_lazy("Montant total en euros"))
     cap = EurosField(
@@ -29,26 +34,60 @@ class EnvelopeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Laissez vide pour ne pas plafonner."),
     )
-    opens_on = forms.DateField(label=gettext_lazy("Ouverture des demandes"), widget=DateInput())
-    closes_on = forms.DateField(label=gettext_lazy("Clôture des demandes"), widget=DateInput())
+    opens_on = BoundedDateField(label=gettext_lazy("Ouverture des demandes"))
+    closes_on = BoundedDateField(label=gettext_lazy("Clôture des demandes"))
     decision_reference = forms.CharField(
         label=gettext_lazy("Référence de la décision"),
         max_length=100,
         help_text=gettext_lazy("Par exemple le numéro de la délibération de la commission."),
     )
-    convention_date = forms.DateField(
-        label=gettext_lazy("Date de la convention"), widget=DateInput()
+    convention_date = BoundedDateField(label=gettext_lazy("Date de la convention"))
+
+    conflict_relay = ActorChoiceField(
+        label=gettext_lazy("Relais des demandes des relais"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Aucun"),
+        help_text=gettext_lazy(
+            "Un relais n'instruit jamais sa propre demande ni celle de l'une de ses "
+            "personnes : ces demandes vont à ce relais-ci. Sans lui, elles sont refusées au "
+            "dépôt."
+        ),
     )
 
-    def __init__(self, *args, user, campaign, **kwargs):
+    def __init__(self, *args, user, campaign, envelope=None, **kwargs):
+        if envelope is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": envelope.name,
+                    "total": envelope.total_cents,
+                    "cap": envelope.cap_cents,
+                    "opens_on": envelope.opens_on,
+                    "closes_on": envelope.closes_on,
+                    "decision_reference": envelope.decision_reference,
+                    "convention_date": envelope.convention_date,
+                    "conflict_relay": envelope.conflict_relay_id,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["funder"].queryset = selectors.funders_for(user)
+        if envelope is not None:  # the funder and the campaign stay
+            del self.fields["funder"]
+        else:
+            funders = selectors.funders_for(user)
+            self.fields["funder"].queryset = funders
+            if len(funders) == 1 and not self.is_bound:
+                self.initial.setdefault("funder", funders[0].pk)
+        self.fields["conflict_relay"].queryset = selectors.relays()
+        rates = (
+            dict(envelope.rates.values_list("item_type_id", "cents_per_unit")) if envelope else {}
+        )
         self.items = list(campaign.item_types.all()) if campaign else []
         for item in self.items:
             self.fields[f"rate_{item.pk}"] = EurosField(
                 label=_("Compensation pour « %(item)s », en euros par unité") % {"item": item.name},
-                initial=item.unit_cost_cents,
+                initial=rates.get(item.pk, item.unit_cost_cents),
                 help_text=_("Coût unitaire indiqué par la campagne : %(cost)s.")
                 % {"cost": format_euros(item.unit_cost_cents)},
             )
@@ -72,7 +111,7 @@ class TransferForm(forms.Form):
 
     relay = ActorChoiceField(label=gettext_lazy("Relais"), queryset=None)
     amount = EurosField(label=gettext_lazy("Montant en euros"))
-    date = forms.DateField(label=gettext_lazy("Date du virement"), widget=DateInput())
+    date = BoundedDateField(label=gettext_lazy("Date du virement"))
     bank_reference = forms.CharField(label=gettext_lazy("Référence bancaire"), max_length=100)
 
     def __init__(self, *args, **kwargs):
@@ -81,9 +120,8 @@ class TransferForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=gettext_lazy("Date du virement"),
-        widget=DateInput(),
         initial=timezone.localdate,
     )
     bank_reference = forms.CharField(
@@ -98,10 +136,9 @@ class CoverageForm(forms.Form):
     departement = forms.ModelChoiceField(
         label=gettext_lazy("Département"), queryset=Departement.objects.order_by("code")
     )
-    valid_from = forms.DateField(label=gettext_lazy("À partir du"), widget=DateInput())
-    valid_until = forms.DateField(
+    valid_from = BoundedDateField(label=gettext_lazy("À partir du"))
+    valid_until = BoundedDateField(
         label=gettext_lazy("Jusqu'au"),
-        widget=DateInput(),
         required=False,
         help_text=gettext_lazy("Laissez vide pour une couverture sans date de fin."),
     )

@@ -25,6 +25,42 @@ CLAIMABLE_DELIVERY = (DeliveryStatus.CONFIRMED, DeliveryStatus.DISCREPANCY)
 # --- which relay -----------------------------------------------------------------------
 
 
+def is_conflicted(relay: Actor, claimant: Actor) -> bool:
+    """Whether `relay` may not review a claim of `claimant`: the claimant is the relay
+    itself, or one of its people (a person who is a member of the relay in the directory,
+    or holds a role on it), or an actor administered by someone who holds a role on the
+    relay (its treasurer filing for their own fablab, say)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import RoleAssignment
+    from kenlabour.network.models import Membership
+
+    if relay is None or claimant is None:
+        return False
+    if relay.pk == claimant.pk:
+        return True
+    if Membership.objects.filter(person=claimant, group=relay).exists():
+        return True
+    actor_type = ContentType.objects.get_for_model(Actor)
+    relay_people = RoleAssignment.objects.filter(scope_type=actor_type, scope_id=relay.pk).values(
+        "user_id"
+    )
+    if (
+        claimant.user_id
+        and RoleAssignment.objects.filter(
+            scope_type=actor_type, scope_id=relay.pk, user_id=claimant.user_id
+        ).exists()
+    ):
+        return True
+    return RoleAssignment.objects.filter(
+        scope_type=actor_type,
+        scope_id=claimant.pk,
+        role=Role.ORGANISATION_ADMIN,
+        user_id__in=relay_people,
+    ).exists()
+
+
 class RelayFor(NamedTuple):
     """The relay a claim goes to, or None and why (a sentence for the claimant)."""
 

@@ -15,12 +15,11 @@ from django.utils import timezone
 
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
-from kenlabour.accounts.perms import holds
 from kenlabour.funding.enums import ClaimStatus, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, LedgerEntry, Transfer
 from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.models import Campaign
-from kenlabour.network.enums import ActorKind, OrganisationKind
+from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
 
 # The claims an allocation shares the envelope among, or has shared it among.
@@ -30,13 +29,10 @@ LEDGER_PAGE_SIZE = 100
 
 
 def funders_for(user) -> QuerySet[Actor]:
-    """The actors `user` may open envelopes for: those they hold the funder role on; for a
-    platform-wide funder, every public body of the directory."""
-    if holds(user, Role.FUNDER):
-        return Actor.objects.filter(
-            kind=ActorKind.ORGANISATION,
-            organisation_kind__in=OrganisationKind.administrations(),
-        ).order_by("name", "pk")
+    """The actors `user` may open envelopes for: only those they belong to, holding the
+    funder role on them (a platform-wide role publishes in nobody's name)."""
+    if not getattr(user, "is_authenticated", False):
+        return Actor.objects.none()
     scoped = RoleAssignment.objects.filter(
         user=user, role=Role.FUNDER, scope_type=ContentType.objects.get_for_model(Actor)
     ).values("scope_id")
@@ -94,10 +90,10 @@ class EnvelopeFigures:
         return self.asked_cents > self.envelope.total_cents
 
     @property
-    def ratio(self) -> Decimal:
-        """What the claims ask for each euro of the envelope, to two decimals."""
-        return (Decimal(self.asked_cents) / Decimal(self.envelope.total_cents)).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
+    def percent(self) -> Decimal:
+        """What the claims ask, as a percentage of the envelope, to one decimal."""
+        return (Decimal(100 * self.asked_cents) / Decimal(self.envelope.total_cents)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
         )
 
     @property
@@ -110,9 +106,8 @@ class EnvelopeFigures:
 
     @property
     def can_allocate(self) -> bool:
-        return not self.has_paid and any(
-            f.count for f in self.statuses if f.status != ClaimStatus.PAID
-        )
+        """A new round has claims to share among: approved claims not scheduled yet."""
+        return any(f.count for f in self.statuses if f.status == ClaimStatus.APPROVED)
 
 
 def envelope_figures(envelope: Envelope) -> EnvelopeFigures:
@@ -186,6 +181,11 @@ def envelope_claims(envelope: Envelope) -> QuerySet[Claim]:
         .select_related("claimant", "relay")
         .order_by("relay__name", "claimant__name", "pk")
     )
+
+
+def approved_waiting(envelope: Envelope) -> list[Claim]:
+    """The approved claims the next round of allocation would share what is left among."""
+    return list(Claim.objects.filter(envelope=envelope, status=ClaimStatus.APPROVED).order_by("pk"))
 
 
 def envelope_transfers(envelope: Envelope) -> QuerySet[Transfer]:

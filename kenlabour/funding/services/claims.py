@@ -20,17 +20,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
+from kenlabour.funding import notifications
+from kenlabour.funding.bounds import MIN_DATE, cents_in_range
 from kenlabour.funding.enums import (
     CLAIMANT_TRANSITIONS,
     TREASURER_TRANSITIONS,
     ClaimStatus,
     ExpenseKind,
     LedgerKind,
+    ReasonCode,
 )
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Rate, Transition
-from kenlabour.funding.selectors.claims import claimable_deliveries, relay_for
+from kenlabour.funding.perms import strictly
+from kenlabour.funding.selectors.claims import claimable_deliveries, is_conflicted, relay_for
 from kenlabour.funding.services import ledger
-from kenlabour.funding.tasks import send_claim_email
 from kenlabour.lab import filetypes
 from kenlabour.mobilisation.models import Delivery
 from kenlabour.network.models import Actor
@@ -67,7 +70,9 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _move(claim: Claim, to: ClaimStatus, user, allowed: set, reason: str = "") -> Transition:
+def _move(
+    claim: Claim, to: ClaimStatus, user, allowed: set, reason: str = "", reason_code: str = ""
+) -> Transition:
     """Change the status (the row is locked) and write the Transition."""
     pair = (ClaimStatus(claim.status), to)
     if pair not in allowed:
@@ -79,14 +84,18 @@ def _move(claim: Claim, to: ClaimStatus, user, allowed: set, reason: str = "") -
     from_status = claim.status
     claim.status = to
     return Transition.objects.create(
-        claim=claim, from_status=from_status, to_status=to, by=user, reason=reason
+        claim=claim,
+        from_status=from_status,
+        to_status=to,
+        by=user,
+        reason=reason,
+        reason_code=reason_code,
     )
 
 
 def _notify(claim: Claim, kind: str, site_url: str) -> None:
-    """E-mail the claimant's people once the change is committed (never for a change
-    rolled back)."""
-    transaction.on_commit(partial(send_claim_email.enqueue, claim.pk, kind, site_url))
+    """E-mail about the change once it is committed (never for a change rolled back)."""
+    notifications.claim_changed(claim, kind, site_url)
 
 
 def _recount_units(claim: Claim) -> None:
@@ -282,8 +291,17 @@ def add_expense(
         errors["label"] = _("Indiquez ce qui a été acheté.")
     if amount_cents is None or amount_cents <= 0:
         errors["amount"] = _("Le montant d'une dépense est positif.")
+    else:
+        try:
+            cents_in_range(amount_cents)
+        except ValidationError as error:
+            errors["amount"] = error.messages[0]
     if spent_on is None:
         errors["spent_on"] = _("Indiquez la date de la dépense.")
+    elif spent_on < MIN_DATE:
+        errors["spent_on"] = _("Indiquez une date de dépense à partir du %(date)s.") % {
+            "date": _day(MIN_DATE)
+        }
     elif spent_on > timezone.localdate():
         errors["spent_on"] = _("La date de la dépense ne peut pas être dans le futur.")
     if errors:
@@ -323,8 +341,33 @@ def remove_line(user, claim: Claim, line: ClaimLine) -> None:
     claim.save(update_fields=["units_cents"])
 
 
+def _neutral_relay(claim: Claim, relay: Actor) -> tuple[Actor, str]:
+    """The relay that reviews the claim: the one covering the claimant's territory, unless
+    the claimant is that relay or one of its people; then the envelope's other relay
+    (`Envelope.conflict_relay`), itself free of any tie with the claimant. Refused when
+    the envelope names none (nobody reviews their own claim)."""
+    if not is_conflicted(relay, claim.claimant):
+        return relay, ""
+    other = claim.envelope.conflict_relay
+    if other is not None and not is_conflicted(other, claim.claimant):
+        return other, ReasonCode.CONFLICT
+    raise ValidationError(
+        _(
+            "%(relay)s ne peut pas instruire une demande de %(name)s : c'est le relais "
+            "lui-même ou l'une de ses personnes, et l'enveloppe ne désigne pas d'autre relais "
+            "pour ces demandes. Demandez à %(funder)s d'en désigner un."
+        )
+        % {
+            "relay": relay.name,
+            "name": claim.claimant.name,
+            "funder": claim.envelope.funder.name,
+        },
+        code="conflict",
+    )
+
+
 @transaction.atomic
-def submit(user, claim: Claim, today: datetime.date | None = None) -> Claim:
+def submit(user, claim: Claim, today: datetime.date | None = None, site_url: str = "") -> Claim:
     """Send a draft (or a claim sent back for changes) to the relay that covers the
     claimant's territory today, within the envelope's dates."""
     if not can(user, "funding.edit_claim", claim):
@@ -353,11 +396,13 @@ def submit(user, claim: Claim, today: datetime.date | None = None) -> Claim:
     relay, reason = relay_for(claim.claimant, today)
     if relay is None:
         raise ValidationError(reason, code="no_relay")
-    _move(claim, to, user, CLAIMANT_TRANSITIONS)
+    relay, reason_code = _neutral_relay(claim, relay)
+    _move(claim, to, user, CLAIMANT_TRANSITIONS, reason_code=reason_code)
     claim.relay = relay
     claim.submitted_on = today
     _recount_units(claim)
     claim.save(update_fields=["status", "relay", "submitted_on", "units_cents"])
+    _notify(claim, str(to), site_url)
     return claim
 
 
@@ -398,10 +443,10 @@ def review(
     """The treasurer of the claim's relay approves it (with the expenses they validate),
     rejects it or asks for changes (both with a reason the claimant reads). The claimant
     is told by e-mail. Approving twice approves once."""
-    if not can(user, "funding.review_claim", claim):
+    if not strictly(user, "funding.review_claim", claim):
         raise PermissionDenied(_("Seul le trésorier du relais de cette demande l'examine."))
     claim = _locked(claim)
-    if not can(user, "funding.review_claim", claim):  # the relay, as it is now
+    if not strictly(user, "funding.review_claim", claim):  # the relay, as it is now
         raise PermissionDenied(_("Seul le trésorier du relais de cette demande l'examine."))
     to = DECISIONS.get(decision)
     if to is None:

@@ -18,16 +18,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.funding import allocation
-from kenlabour.funding.enums import ClaimStatus, LedgerKind, TransferKind
+from kenlabour.funding import allocation, notifications
+from kenlabour.funding.bounds import MAX_RATE_CENTS, cents_in_range, date_in_range
+from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
+from kenlabour.funding.perms import strictly
 from kenlabour.funding.services import ledger
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.mobilisation.models import Campaign, ItemType
 from kenlabour.network.models import Actor
 from kenlabour.territories.models import Departement
-
-ALLOCATION_REASON = "Répartition de l'enveloppe"
 
 
 def _day(date: datetime.date) -> str:
@@ -37,6 +37,16 @@ def _day(date: datetime.date) -> str:
 def may_manage(user, envelope: Envelope) -> bool:
     """The envelope's funder (its people, or a platform-wide funder) or a platform admin."""
     return can(user, "funding.manage_envelope", envelope)
+
+
+def _bounded(errors: dict, field: str, value, validator) -> None:
+    """Add the validator's French message at `field` when `value` is out of range."""
+    if field in errors or value is None:
+        return
+    try:
+        validator(value)
+    except ValidationError as error:
+        errors[field] = error.messages[0]
 
 
 def _unique_envelope_slug(name: str) -> str:
@@ -49,6 +59,156 @@ def _unique_envelope_slug(name: str) -> str:
 
 
 # --- envelopes ------------------------------------------------------------------------------
+
+
+def _envelope_errors(
+    total_cents, cap_cents, opens_on, closes_on, convention_date, conflict_relay, funder
+) -> dict:
+    """What is wrong with an envelope's figures, by field (French messages)."""
+    errors = {}
+    if not total_cents or total_cents <= 0:
+        errors["total"] = _("Le montant de l'enveloppe doit être supérieur à zéro.")
+    _bounded(errors, "total", total_cents, cents_in_range)
+    if cap_cents is not None and cap_cents <= 0:
+        errors["cap"] = _("Le plafond, s'il y en a un, doit être supérieur à zéro.")
+    elif cap_cents is not None and total_cents and cap_cents > total_cents:
+        errors["cap"] = _("Le plafond par bénéficiaire ne peut pas dépasser l'enveloppe.")
+    _bounded(errors, "cap", cap_cents, cents_in_range)
+    for field, day in (
+        ("opens_on", opens_on),
+        ("closes_on", closes_on),
+        ("convention_date", convention_date),
+    ):
+        if day is None:
+            errors[field] = _("Indiquez la date.")
+        _bounded(errors, field, day, date_in_range)
+    if opens_on and closes_on and closes_on < opens_on and "closes_on" not in errors:
+        errors["closes_on"] = _("La clôture ne peut pas précéder l'ouverture (le %(date)s).") % {
+            "date": _day(opens_on)
+        }
+    if conflict_relay is not None and conflict_relay.pk == getattr(funder, "pk", None):
+        errors["conflict_relay"] = _("Choisissez un relais, pas le financeur lui-même.")
+    return errors
+
+
+def _rate_errors(errors: dict, rates: dict, items: list) -> None:
+    unknown = set(rates) - {item.pk for item in items}
+    if unknown:
+        errors["campaign"] = _("Les taux portent sur des objets d'une autre campagne.")
+    for item_pk, cents in rates.items():
+        if cents is not None and cents < 0:
+            errors[f"rate_{item_pk}"] = _("Un taux ne peut pas être négatif.")
+        elif cents is not None and cents > MAX_RATE_CENTS:
+            errors[f"rate_{item_pk}"] = _("Un taux ne dépasse pas %(max)s par unité.") % {
+                "max": format_euros(MAX_RATE_CENTS)
+            }
+
+
+def may_change(envelope: Envelope) -> bool:
+    """An envelope is edited or withdrawn only while nothing rests on it: no claim (not even
+    a draft) and no transfer."""
+    return not envelope.claims.exists() and not envelope.transfers.exists()
+
+
+def _unchanged_or_refused(user, envelope: Envelope, doing: str) -> Envelope:
+    if not may_manage(user, envelope) or not strictly(
+        user, "funding.create_envelope", envelope.funder
+    ):
+        raise PermissionDenied(_("Seules les personnes du financeur modifient ses enveloppes."))
+    envelope = Envelope.objects.select_for_update().select_related("funder").get(pk=envelope.pk)
+    if not may_change(envelope):
+        raise ValidationError(
+            _(
+                "Des demandes ou des virements reposent déjà sur cette enveloppe : %(doing)s "
+                "n'est plus possible."
+            )
+            % {"doing": doing},
+            code="in_use",
+        )
+    return envelope
+
+
+@transaction.atomic
+def update_envelope(
+    user,
+    envelope: Envelope,
+    *,
+    name: str,
+    total_cents: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    decision_reference: str,
+    convention_date: datetime.date,
+    cap_cents: int | None = None,
+    rates: dict[int, int] | None = None,
+    conflict_relay: Actor | None = None,
+) -> Envelope:
+    """Correct an envelope before any claim or transfer rests on it; the ledger keeps the
+    opening entry and records the new figures as a correction."""
+    envelope = _unchanged_or_refused(user, envelope, _("la modifier"))
+    errors = _envelope_errors(
+        total_cents,
+        cap_cents,
+        opens_on,
+        closes_on,
+        convention_date,
+        conflict_relay,
+        envelope.funder,
+    )
+    items = list(ItemType.objects.filter(campaign=envelope.campaign_id).order_by("pk"))
+    rates = rates or {}
+    _rate_errors(errors, rates, items)
+    if errors:
+        raise ValidationError(errors)
+    envelope.name = name
+    envelope.total_cents = total_cents
+    envelope.cap_cents = cap_cents
+    envelope.opens_on = opens_on
+    envelope.closes_on = closes_on
+    envelope.decision_reference = decision_reference
+    envelope.convention_date = convention_date
+    envelope.conflict_relay = conflict_relay
+    envelope.save()
+    for item in items:
+        if rates.get(item.pk) is not None:
+            Rate.objects.update_or_create(
+                envelope=envelope, item_type=item, defaults={"cents_per_unit": rates[item.pk]}
+            )
+    ledger.append(
+        LedgerKind.CORRECTION,
+        {
+            "corrects": "envelope",
+            "envelope": envelope.slug,
+            "funder": envelope.funder_id,
+            "total_cents": envelope.total_cents,
+            "cap_cents": envelope.cap_cents,
+            "opens_on": envelope.opens_on,
+            "closes_on": envelope.closes_on,
+            "by": user.pk,
+        },
+    )
+    return envelope
+
+
+@transaction.atomic
+def withdraw_envelope(user, envelope: Envelope) -> None:
+    """Withdraw an envelope before any claim or transfer rests on it: it is deleted with its
+    rates; the ledger keeps its opening and records the withdrawal."""
+    envelope = _unchanged_or_refused(user, envelope, _("la retirer"))
+    slug, funder_id, total = envelope.slug, envelope.funder_id, envelope.total_cents
+    envelope.rates.all().delete()
+    envelope.delete()
+    ledger.append(
+        LedgerKind.CORRECTION,
+        {
+            "corrects": "envelope",
+            "withdrawn": True,
+            "envelope": slug,
+            "funder": funder_id,
+            "total_cents": total,
+            "by": user.pk,
+        },
+    )
 
 
 @transaction.atomic
@@ -65,30 +225,19 @@ def create_envelope(
     convention_date: datetime.date,
     cap_cents: int | None = None,
     rates: dict[int, int] | None = None,
+    conflict_relay: Actor | None = None,
 ) -> Envelope:
     """A new envelope of `funder` for `campaign`, with a rate per item type of the campaign
-    (`rates`: item type id → cents per unit; by default the item's unit cost)."""
-    if not can(user, "funding.create_envelope", funder):
+    (`rates`: item type id → cents per unit; by default the item's unit cost). Only the
+    funder's own people open one in its name (no account is above that rule)."""
+    if not strictly(user, "funding.create_envelope", funder):
         raise PermissionDenied(_("Seules les personnes du financeur ouvrent ses enveloppes."))
-    errors = {}
-    if not total_cents or total_cents <= 0:
-        errors["total"] = _("Le montant de l'enveloppe doit être supérieur à zéro.")
-    if cap_cents is not None and cap_cents <= 0:
-        errors["cap"] = _("Le plafond, s'il y en a un, doit être supérieur à zéro.")
-    elif cap_cents is not None and total_cents and cap_cents > total_cents:
-        errors["cap"] = _("Le plafond par bénéficiaire ne peut pas dépasser l'enveloppe.")
-    if opens_on and closes_on and closes_on < opens_on:
-        errors["closes_on"] = _("La clôture ne peut pas précéder l'ouverture (le %(date)s).") % {
-            "date": _day(opens_on)
-        }
+    errors = _envelope_errors(
+        total_cents, cap_cents, opens_on, closes_on, convention_date, conflict_relay, funder
+    )
     items = list(ItemType.objects.filter(campaign=campaign).order_by("pk"))
     rates = rates or {}
-    unknown = set(rates) - {item.pk for item in items}
-    if unknown:
-        errors["campaign"] = _("Les taux portent sur des objets d'une autre campagne.")
-    for item_pk, cents in rates.items():
-        if cents is not None and cents < 0:
-            errors[f"rate_{item_pk}"] = _("Un taux ne peut pas être négatif.")
+    _rate_errors(errors, rates, items)
     if errors:
         raise ValidationError(errors)
     envelope = Envelope.objects.create(
@@ -102,6 +251,7 @@ def create_envelope(
         closes_on=closes_on,
         decision_reference=decision_reference,
         convention_date=convention_date,
+        conflict_relay=conflict_relay,
         created_by=user,
     )
     Rate.objects.bulk_create(
@@ -131,81 +281,96 @@ def create_envelope(
 
 
 class AllocationRun:
-    """What a run did: the pure module's result and the claims it touched."""
+    """What a round did: the pure module's round and how many claims it scheduled or left
+    without a share (the envelope already wholly shared)."""
 
-    def __init__(self, result: allocation.Allocation, scheduled: int, corrected: int):
+    def __init__(self, result: allocation.Round, scheduled: int, unfunded: int):
         self.result = result
         self.scheduled = scheduled
-        self.corrected = corrected
+        self.unfunded = unfunded
+
+
+def remaining_cents(envelope: Envelope) -> int:
+    """What no round has granted yet: the envelope less the shares of the claims scheduled
+    or paid."""
+    granted = (
+        envelope.claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID]).aggregate(
+            total=Sum("allocated_cents")
+        )["total"]
+        or 0
+    )
+    return max(0, envelope.total_cents - granted)
 
 
 @transaction.atomic
 def allocate(user, envelope: Envelope) -> AllocationRun:
-    """Share the envelope among its APPROVED claims (and those a previous run SCHEDULED):
-    shares pro rata to what each asks (validated units + validated expenses), capped per
-    claimant, exact to the cent (kenlabour.funding.allocation). Approved claims become
-    SCHEDULED; a rerun replaces the shares (a CORRECTION entry for each share changed).
-    Refused once a claim of the envelope was paid."""
+    """A round of allocation, at any time, open envelope or closed: the APPROVED claims
+    share what the earlier rounds left, pro rata to what each asks (validated units +
+    validated expenses), each claimant's cap counting what it already got, exact to the
+    cent (kenlabour.funding.allocation.allocate_round). The shares of claims SCHEDULED or
+    PAID are floors: never lowered, never recomputed. A claim with a share becomes
+    SCHEDULED; one left with nothing (the envelope wholly shared) stays APPROVED, its
+    share recorded as zero."""
     if not may_manage(user, envelope):
         raise PermissionDenied(_("Seul le financeur de l'enveloppe en calcule la répartition."))
     envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
-    if envelope.claims.filter(status=ClaimStatus.PAID).exists():
-        raise ValidationError(
-            _(
-                "Des demandes de cette enveloppe sont déjà payées : la répartition ne peut "
-                "plus être recalculée."
-            ),
-            code="paid",
-        )
-    claims = list(
+    rows = list(
         Claim.objects.select_for_update()
-        .filter(envelope=envelope, status__in=[ClaimStatus.APPROVED, ClaimStatus.SCHEDULED])
+        .filter(
+            envelope=envelope,
+            status__in=[ClaimStatus.APPROVED, ClaimStatus.SCHEDULED, ClaimStatus.PAID],
+        )
         .order_by("pk")
     )
+    claims = [c for c in rows if c.status == ClaimStatus.APPROVED]
     if not claims:
         raise ValidationError(
-            _("Aucune demande approuvée : il n'y a rien à répartir."), code="nothing"
+            _("Aucune nouvelle demande approuvée : il n'y a rien à répartir."), code="nothing"
         )
+    granted = [
+        allocation.Granted(c.pk, c.claimant_id, c.allocated_cents or 0)
+        for c in rows
+        if c.status != ClaimStatus.APPROVED
+    ]
     pure = [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in claims]
-    result = allocation.allocate(pure, envelope.total_cents, default_cap=envelope.cap_cents)
+    result = allocation.allocate_round(
+        pure, envelope.total_cents, granted, default_cap=envelope.cap_cents
+    )
     # Never write a result that breaks a guarantee: InvariantError rolls everything back.
-    allocation.check(result, pure, envelope.total_cents, default_cap=envelope.cap_cents)
-    scheduled = corrected = 0
+    allocation.check(result.allocation, pure, result.remaining_cents, caps=result.caps)
+    scheduled = unfunded = 0
     for claim in claims:
         share = result.shares[claim.pk]
-        common = {
-            "claim": claim.pk,
-            "envelope": envelope.slug,
-            "claimant": claim.claimant_id,
-            "relay": claim.relay_id,
-            "asked_cents": claim.asked_cents,
-            "allocated_cents": share,
-            "by": user.pk,
-        }
-        if claim.status == ClaimStatus.APPROVED:
-            Transition.objects.create(
-                claim=claim,
-                from_status=ClaimStatus.APPROVED,
-                to_status=ClaimStatus.SCHEDULED,
-                by=user,
-                reason=ALLOCATION_REASON,
-            )
-            claim.status = ClaimStatus.SCHEDULED
-            claim.allocated_cents = share
-            claim.save(update_fields=["status", "allocated_cents"])
-            ledger.append(LedgerKind.ALLOCATION, common)
-            scheduled += 1
-        elif claim.allocated_cents != share:
-            ledger.append(
-                LedgerKind.CORRECTION,
-                {**common, "corrects": "allocation", "previous_cents": claim.allocated_cents},
-            )
-            claim.allocated_cents = share
+        claim.allocated_cents = share
+        if not share:
             claim.save(update_fields=["allocated_cents"])
-            corrected += 1
+            unfunded += 1
+            continue
+        Transition.objects.create(
+            claim=claim,
+            from_status=ClaimStatus.APPROVED,
+            to_status=ClaimStatus.SCHEDULED,
+            by=user,
+            reason_code=ReasonCode.ALLOCATION,
+        )
+        claim.status = ClaimStatus.SCHEDULED
+        claim.save(update_fields=["status", "allocated_cents"])
+        ledger.append(
+            LedgerKind.ALLOCATION,
+            {
+                "claim": claim.pk,
+                "envelope": envelope.slug,
+                "claimant": claim.claimant_id,
+                "relay": claim.relay_id,
+                "asked_cents": claim.asked_cents,
+                "allocated_cents": share,
+                "by": user.pk,
+            },
+        )
+        scheduled += 1
     envelope.allocated_at = timezone.now()
     envelope.save(update_fields=["allocated_at"])
-    return AllocationRun(result, scheduled, corrected)
+    return AllocationRun(result, scheduled, unfunded)
 
 
 # --- transfers ------------------------------------------------------------------------------
@@ -245,7 +410,11 @@ def add_transfer(
     errors = {}
     if not amount_cents or amount_cents <= 0:
         errors["amount"] = _("Le montant du virement doit être supérieur à zéro.")
-    if date and date > (today or timezone.localdate()):
+    _bounded(errors, "amount", amount_cents, cents_in_range)
+    if not date:
+        errors["date"] = _("Indiquez la date du virement.")
+    _bounded(errors, "date", date, date_in_range)
+    if "date" not in errors and date > (today or timezone.localdate()):
         errors["date"] = _("Un virement s'enregistre une fois fait : la date est dans le futur.")
     if not bank_reference:
         errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
@@ -298,6 +467,7 @@ def pay_claim(
     date: datetime.date,
     bank_reference: str,
     today: datetime.date | None = None,
+    site_url: str = "",
 ) -> tuple[Transfer, bool]:
     """Record the relay's payout of a SCHEDULED claim: (the transfer, True). Idempotent: the
     claim's row is locked first, so a second click or a concurrent request waits, then finds
@@ -307,7 +477,7 @@ def pay_claim(
         .select_related("envelope", "relay")
         .get(pk=claim.pk)
     )
-    if not can(user, "funding.pay_claim", locked):
+    if not strictly(user, "funding.pay_claim", locked):
         raise PermissionDenied(_("Seul le trésorier du relais de la demande la paie."))
     if locked.status == ClaimStatus.PAID:
         return Transfer.objects.get(key=payout_key(locked)), False
@@ -329,7 +499,8 @@ def pay_claim(
     errors = {}
     if not date:
         errors["date"] = _("Indiquez la date du virement.")
-    elif date > (today or timezone.localdate()):
+    _bounded(errors, "date", date, date_in_range)
+    if "date" not in errors and date > (today or timezone.localdate()):
         errors["date"] = _("Un virement s'enregistre une fois fait : la date est dans le futur.")
     if not bank_reference:
         errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
@@ -351,12 +522,13 @@ def pay_claim(
         from_status=ClaimStatus.SCHEDULED,
         to_status=ClaimStatus.PAID,
         by=user,
-        reason=_("Virement %(reference)s du %(date)s")
-        % {"reference": bank_reference, "date": _day(date)},
+        reason_code=ReasonCode.PAYOUT,
+        reason_data={"reference": bank_reference, "date": date.isoformat()},
     )
     locked.status = ClaimStatus.PAID
     locked.save(update_fields=["status"])
     ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    notifications.claim_changed(locked, "paid", site_url)
     return transfer, True
 
 
@@ -377,6 +549,13 @@ def add_coverage(
     are kept (history). Refused when another coverage of the département overlaps."""
     if not can(user, "funding.configure_coverage"):
         raise PermissionDenied(_("Seuls les administrateurs configurent les relais."))
+    errors = {}
+    if valid_from is None:
+        errors["valid_from"] = _("Indiquez la date de début.")
+    _bounded(errors, "valid_from", valid_from, date_in_range)
+    _bounded(errors, "valid_until", valid_until, date_in_range)
+    if errors:
+        raise ValidationError(errors)
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError(
             {

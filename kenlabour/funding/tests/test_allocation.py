@@ -14,8 +14,10 @@ from kenlabour.funding.allocation import (
     INVARIANTS,
     Allocation,
     Claim,
+    Granted,
     InvariantError,
     allocate,
+    allocate_round,
     allocate_with_fractions,
     asked_cents,
     check,
@@ -377,3 +379,121 @@ def test_check_names_the_broken_invariant():
     # Two cents moved from one uncapped claim to another: same total, no longer pro rata.
     assert broken(shares={**shares, 2: shares[2] + 2, 3: shares[3] - 2}) == "proportional"
     assert broken(capped=frozenset()) == "capped_at_cap"
+
+
+# --- Rounds: allocating again after some claims are scheduled or paid --------------------
+
+
+def test_a_second_round_shares_what_is_left_and_counts_what_a_claimant_already_got():
+    first = allocate(claims_of(("ana", 3000), ("bo", 2000)), 10_000, default_cap=4000)
+    assert first.shares == {1: 3000, 2: 2000}
+    granted = [Granted(1, "ana", 3000), Granted(2, "bo", 2000)]
+    new = [Claim(3, "ana", 4000), Claim(4, "cy", 9000)]
+    second = allocate_round(new, 10_000, granted, default_cap=4000)
+    # 5,000 left; ana may get 1,000 more (cap 4,000), cy at most 4,000: it all fits.
+    assert second.remaining_cents == 5000 and second.caps == {"ana": 1000, "cy": 4000}
+    assert second.shares == {3: 1000, 4: 4000}
+
+
+def test_once_a_round_shared_the_whole_envelope_later_claims_get_nothing():
+    granted = [Granted(1, "ana", 6000), Granted(2, "bo", 4000)]
+    later = allocate_round([Claim(3, "cy", 500)], 10_000, granted)
+    assert later.remaining_cents == 0 and later.shares == {3: 0}
+
+
+@pytest.mark.parametrize(
+    "granted, error",
+    [
+        ([Granted(1, "a", 11_000)], ValueError),
+        ([Granted(1, "a", 10), Granted(1, "b", 10)], ValueError),
+        ([Granted(2, "a", 10)], ValueError),  # both granted and new
+        ([Granted(1, "a", -1)], ValueError),
+        ([Granted(1, "a", 1.5)], TypeError),
+    ],
+)
+def test_a_bad_round_is_refused(granted, error):
+    with pytest.raises(error):
+        allocate_round([Claim(2, "a", 100)], 10_000, granted)
+
+
+@st.composite
+def rounds(draw):
+    """A problem cut into successive rounds: (batches of claims, envelope, caps, default)."""
+    claims, envelope, caps, default_cap = draw(problems())
+    cuts = sorted(draw(st.lists(st.integers(0, len(claims)), max_size=3)))
+    batches, start = [], 0
+    for cut in [*cuts, len(claims)]:
+        batches.append(claims[start:cut])
+        start = cut
+    return batches, envelope, caps, default_cap
+
+
+def run_rounds(batches, envelope, caps, default_cap):
+    """Each round's shares become the next rounds' floors: (granted, [Round])."""
+    granted, done = [], []
+    for batch in batches:
+        result = allocate_round(batch, envelope, granted, caps, default_cap)
+        check(result.allocation, batch, result.remaining_cents, result.caps, probes=0)
+        done.append(result)
+        by_id = {c.id: c for c in batch}
+        granted += [Granted(i, by_id[i].claimant_id, s) for i, s in result.shares.items()]
+    return granted, done
+
+
+@settings(max_examples=300, deadline=None)
+@given(rounds())
+def test_rounds_keep_floors_caps_and_the_envelope(problem):
+    batches, envelope, caps, default_cap = problem
+    granted, done = run_rounds(batches, envelope, caps, default_cap)
+    # Floors kept: what a round granted is passed on untouched, and each round only
+    # shares what the earlier rounds left.
+    for k, result in enumerate(done):
+        before = sum(s for r in done[:k] for s in r.shares.values())
+        assert result.granted_cents == before
+        assert result.remaining_cents == envelope - before
+    total = sum(g.cents for g in granted)
+    assert total <= envelope
+    got: dict = {}
+    for g in granted:
+        got[g.claimant_id] = got.get(g.claimant_id, 0) + g.cents
+    for who, cents in got.items():
+        cap = cap_of(who, caps, default_cap)
+        assert cap is None or cents <= cap
+    asked = {c.id: c.asked_cents for batch in batches for c in batch}
+    assert all(0 <= g.cents <= asked[g.id] for g in granted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rounds())
+def test_later_rounds_never_get_a_larger_proportion(problem):
+    batches, envelope, caps, default_cap = problem
+    _, done = run_rounds(batches, envelope, caps, default_cap)
+    # (a round with nothing eligible, all asks nil or every cap reached, has no level)
+    levels = [Fraction(*r.allocation.level) for r in done if r.allocation.eligible_cents]
+    assert levels == sorted(levels, reverse=True)
+    for k, result in enumerate(done):
+        if result.allocation.oversubscribed:  # the whole envelope is shared: nothing left
+            assert all(s == 0 for later in done[k + 1 :] for s in later.shares.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems())
+def test_a_first_round_is_the_one_shot_allocation(problem):
+    claims, envelope, caps, default_cap = problem
+    assert (
+        allocate_round(claims, envelope, (), caps, default_cap).shares
+        == allocate(claims, envelope, caps, default_cap).shares
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(rounds())
+def test_when_everything_fits_rounds_give_the_one_shot_shares(problem):
+    batches, envelope, caps, default_cap = problem
+    claims = [c for batch in batches for c in batch]
+    one_shot = allocate(claims, envelope, caps, default_cap)
+    assume(not one_shot.oversubscribed)
+    got: dict = {}
+    for g in run_rounds(batches, envelope, caps, default_cap)[0]:
+        got[g.claimant_id] = got.get(g.claimant_id, 0) + g.cents
+    assert got == one_shot.claimant_totals

@@ -81,6 +81,9 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
     page.get_by_role("link", name="Télécharger le justificatif de 3 bobines de PETG").wait_for()
     assert_accessible(page)
     page.get_by_role("button", name="Déposer la demande").click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert_accessible(page)
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text(f"Demande déposée auprès de {w.relay.name}").wait_for()
     assert_accessible(page)
     claim.refresh_from_db()
@@ -114,6 +117,7 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
     page.get_by_label("3 bobines de PETG").check()
     page.get_by_label("Approuver").check()
     page.get_by_role("button", name="Enregistrer la décision").click()
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("Demande approuvée").wait_for()
     assert_accessible(page)
     relay.close()
@@ -136,6 +140,7 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
     page.goto(live_server.url + w.envelope.get_absolute_url())
     page.get_by_role("link", name="Gérer l'enveloppe : répartition et virements aux relais").click()
     page.get_by_role("button", name="Calculer la répartition").click()
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("Répartition calculée :").wait_for()
     funder.close()
     claim.refresh_from_db()
@@ -152,6 +157,7 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
     )
     page.get_by_label("Référence bancaire").fill("VIR-2020-0001")
     page.get_by_role("button", name="Enregistrer le paiement").click()
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("référence bancaire VIR-2020-0001").wait_for()
     relay.close()
     claim.refresh_from_db()

@@ -500,3 +500,91 @@ def test_removing_a_line_and_an_expense_from_a_draft():
     claim.refresh_from_db()
     assert claim.units_cents == 0
     assert not claim.lines.exists() and not claim.expenses.exists()
+
+
+# --- a relay never reviews its own claim, nor one of its people's ----------------------------
+
+
+def _in_quimper(actor, w):
+    actor.commune, actor.departement_id = w.claimant.commune, w.claimant.departement_id
+    actor.save()
+    return actor
+
+
+def _relays_own_claim(w):
+    """The relay, a fablab too, claims for its own confirmed deliveries; its treasurer
+    administers it."""
+    _in_quimper(w.relay, w)
+    confirmed_delivery(w.relay, w.item, 40)
+    from kenlabour.network.tests.factories import make_admin
+
+    make_admin(w.treasurer_user, w.relay)
+    return services.create_claim(w.treasurer_user, w.envelope, w.relay)
+
+
+def test_a_relays_own_claim_without_another_relay_on_the_envelope_is_refused():
+    w = world()
+    claim = _relays_own_claim(w)
+    before = counts()
+    with pytest.raises(ValidationError) as refused:
+        services.submit(w.treasurer_user, claim)
+    assert refused.value.code == "conflict"
+    assert "ne peut pas instruire" in refused.value.messages[0]
+    assert counts() == before
+
+
+def test_a_relays_own_claim_goes_to_the_envelopes_other_relay():
+    w = world()
+    other = RelayFactory(name="Fabrique du Loch")
+    w.envelope.conflict_relay = other
+    w.envelope.save()
+    other_treasurer = treasurer(other)
+    claim = services.submit(w.treasurer_user, _relays_own_claim(w))
+    assert claim.relay == other
+    step = claim.transitions.last()
+    assert step.reason_code == "conflict" and "autre relais" in step.reason_text()
+    # The relay's treasurer does not review it, even as a superuser.
+    w.treasurer_user.is_superuser = True
+    w.treasurer_user.save()
+    for user in (w.treasurer_user, UserFactory(is_superuser=True)):
+        with pytest.raises(PermissionDenied):
+            services.review(user, claim, services.APPROVE)
+    services.review(other_treasurer, claim, services.APPROVE)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+
+
+def test_a_claim_of_one_of_the_relays_people_goes_to_the_other_relay():
+    from kenlabour.network.models import Membership
+    from kenlabour.network.tests.factories import PersonFactory
+
+    w = world()
+    other = RelayFactory()
+    w.envelope.conflict_relay = other
+    w.envelope.save()
+    person_user = UserFactory()
+    person = _in_quimper(PersonFactory(user=person_user), w)
+    Membership.objects.create(person=person, group=w.relay)
+    confirmed_delivery(person, w.item, 10)
+    claim = services.submit(person_user, services.create_claim(person_user, w.envelope, person))
+    assert claim.relay == other
+
+
+def test_a_treasurer_who_administers_the_claimant_does_not_review_it():
+    """The relay is not the claimant, but its treasurer files for the claimant: the claim
+    goes to the other relay, and the treasurer could not review it anyway."""
+    from kenlabour.funding.perms import strictly
+    from kenlabour.network.tests.factories import make_admin
+
+    w = world()
+    make_admin(w.treasurer_user, w.claimant)
+    other = RelayFactory()
+    w.envelope.conflict_relay = other
+    w.envelope.save()
+    claim = services.submit(
+        w.claimant_user, services.create_claim(w.claimant_user, w.envelope, w.claimant)
+    )
+    assert claim.relay == other
+    claim.relay = w.relay  # even if it had reached the relay
+    assert not strictly(w.treasurer_user, "funding.review_claim", claim)
+    assert not strictly(w.treasurer_user, "funding.pay_claim", claim)

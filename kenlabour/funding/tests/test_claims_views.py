@@ -161,6 +161,30 @@ def test_the_claim_page_shows_lines_expenses_amounts_and_history(client, w):
     assert "Déposer la demande" in page
 
 
+@pytest.mark.parametrize("who", ["claimant", "treasurer"])
+def test_a_history_step_without_a_user_is_shown_not_a_500(client, w, who):
+    """Steps whose author was deleted (or written by the platform) have no user."""
+    claim = submitted(w)
+    Transition.objects.create(
+        claim=claim, from_status="", to_status=ClaimStatus.SUBMITTED, by=None, reason=""
+    )
+    claim.transitions.update(by=None)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    assert "Historique" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["claimant", "treasurer"])
+def test_the_claim_page_links_to_its_pdf_statement(client, w, who):
+    claim = submitted(w)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    url = reverse("funding:claim_statement", kwargs={"pk": claim.pk})
+    assert f'href="{url}"' in page
+    assert client.get(url).status_code == 200
+
+
 def test_the_claim_page_shows_the_reason_of_a_request_for_changes(client, w):
     claim = submitted(w)
     services.review(w.treasurer_user, claim, "changes", reason="Justificatif illisible")
@@ -210,6 +234,7 @@ def test_an_executable_renamed_pdf_is_refused_at_the_field(client, w, media):
         ("0", "positif"),
         ("12,345", "deux chiffres"),
         ("douze", "n'est pas un montant"),
+        ("99999999999999999999", "ne dépasse pas"),
     ],
 )
 def test_a_bad_amount_is_refused_at_the_field(client, w, amount, message):
@@ -225,16 +250,30 @@ def test_a_bad_amount_is_refused_at_the_field(client, w, amount, message):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_an_expense_dated_before_2000_is_refused_at_the_field(client, w, day):
+    claim = draft(w)
+    client.force_login(w.claimant_user)
+    before = snapshot()
+    response = client.post(
+        reverse("funding:expense_add", kwargs={"pk": claim.pk}),
+        expense_post(pdf_bytes(), spent_on=day),
+    )
+    assert response.status_code == 200
+    assert "1 janvier 2000" in response.context["expense_form"].errors["spent_on"][0]
+    assert snapshot() == before
+
+
 def test_the_claimant_submits_then_cannot_submit_again(client, w):
     claim = draft(w)
     client.force_login(w.claimant_user)
     url = reverse("funding:claim_action", kwargs={"pk": claim.pk})
-    response = client.post(url, {"action": "submit"}, follow=True)
+    response = client.post(url, {"action": "submit", "confirmation": "1"}, follow=True)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and claim.relay == w.relay
     assert w.relay.name in response.content.decode()
     before = snapshot()
-    response = client.post(url, {"action": "submit"}, follow=True)
+    response = client.post(url, {"action": "submit", "confirmation": "1"}, follow=True)
     assert "ne se dépose pas à nouveau" in response.content.decode()
     assert snapshot() == before
 
@@ -247,7 +286,9 @@ def test_a_late_submission_is_refused_with_the_reason(client, w):
     client.force_login(w.claimant_user)
     before = snapshot()
     response = client.post(
-        reverse("funding:claim_action", kwargs={"pk": claim.pk}), {"action": "submit"}, follow=True
+        reverse("funding:claim_action", kwargs={"pk": claim.pk}),
+        {"action": "submit", "confirmation": "1"},
+        follow=True,
     )
     assert "sont closes depuis le" in response.content.decode()
     assert snapshot() == before
@@ -258,11 +299,35 @@ def test_the_claimant_cancels(client, w):
     client.force_login(w.claimant_user)
     client.post(
         reverse("funding:claim_action", kwargs={"pk": claim.pk}),
-        {"action": "cancel", "reason": "Doublon"},
+        {"action": "cancel", "reason": "Doublon", "confirmation": "1"},
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.CANCELLED
     assert claim.transitions.last().reason == "Doublon"
+
+
+@pytest.mark.parametrize(
+    "who, name, data",
+    [
+        ("claimant", "claim_action", {"action": "submit"}),
+        ("claimant", "claim_action", {"action": "cancel", "reason": "Doublon"}),
+        ("treasurer", "review", {"decision": "approve"}),
+        ("treasurer", "review", {"decision": "reject", "reason": "Déjà compensée"}),
+        ("treasurer", "review", {"decision": "changes", "reason": "Facture illisible"}),
+    ],
+)
+def test_irreversible_actions_ask_for_confirmation_first(client, w, who, name, data):
+    claim = draft(w) if data.get("action") == "submit" else submitted(w)
+    client.force_login(w.claimant_user if who == "claimant" else w.treasurer_user)
+    before = snapshot()
+    response = client.post(reverse(f"funding:{name}", kwargs={"pk": claim.pk}), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="confirmation" value="1"' in page
+    for value in data.values():  # carried again, escaped, as hidden fields
+        assert f'value="{value}"' in page.replace("&#x27;", "'")
+    assert claim.get_absolute_url() in page  # the way back
+    assert snapshot() == before
 
 
 # --- another person, another relay's treasurer --------------------------------------------
@@ -288,7 +353,7 @@ def test_others_get_403_everywhere_and_change_nothing(client, w, who):
         assert client.get(url).status_code == 403, url
     for name, data in [
         ("claim_action", {"action": "cancel"}),
-        ("review", {"decision": "approve"}),
+        ("review", {"decision": "approve", "confirmation": "1"}),
         ("expense_add", expense_post(pdf_bytes())),
     ]:
         response = client.post(reverse(f"funding:{name}", kwargs={"pk": claim.pk}), data)
@@ -300,7 +365,8 @@ def test_the_claimant_does_not_review_their_own_claim(client, w):
     claim = submitted(w)
     client.force_login(w.claimant_user)
     response = client.post(
-        reverse("funding:review", kwargs={"pk": claim.pk}), {"decision": "approve"}
+        reverse("funding:review", kwargs={"pk": claim.pk}),
+        {"decision": "approve", "confirmation": "1"},
     )
     assert response.status_code == 403
     assert Claim.objects.get().status == ClaimStatus.SUBMITTED
@@ -368,7 +434,7 @@ def test_the_treasurer_approves_with_the_expenses_they_tick(client, w):
     assert reverse("funding:review", kwargs={"pk": claim.pk}) in page
     response = client.post(
         reverse("funding:review", kwargs={"pk": claim.pk}),
-        {"decision": "approve", "validated_expenses": [str(expense.pk)]},
+        {"decision": "approve", "validated_expenses": [str(expense.pk)], "confirmation": "1"},
     )
     assert response.status_code == 302
     claim.refresh_from_db()
@@ -393,8 +459,8 @@ def test_a_second_approval_says_it_was_already_reviewed(client, w):
     claim = submitted(w)
     client.force_login(w.treasurer_user)
     url = reverse("funding:review", kwargs={"pk": claim.pk})
-    client.post(url, {"decision": "approve"})
+    client.post(url, {"decision": "approve", "confirmation": "1"})
     before = snapshot()
-    response = client.post(url, {"decision": "approve"}, follow=True)
+    response = client.post(url, {"decision": "approve", "confirmation": "1"}, follow=True)
     assert "déjà examinée" in response.content.decode()
     assert snapshot() == before

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def snapshot():
     return {
         "claims": sorted(
-            Claim.objects.values_list("claimant__slug", "relay__slug", "status", "allocated_cents")
+            Claim.objects.values_list("claimant__slug", "relay__slug", "status", "allocated_cents"),
+            key=repr,
         ),
         "lines": ClaimLine.objects.count(),
         "transfers": sorted(Transfer.objects.values_list("key", "amount_cents", "date")),
@@ -85,10 +86,19 @@ def test_demo_money_adds_up(built):
 
 
 def test_demo_claims_go_to_the_relay_covering_the_claimant(built):
-    for claim in Claim.objects.select_related("claimant", "relay").order_by("pk")[:60]:
-        assert claim_selectors.relay_for(claim.claimant, claim.submitted_on).relay == claim.relay
-    relays = set(Claim.objects.values_list("relay__slug", flat=True))
+    claims = Claim.objects.filter(envelope__slug=demo.SLUG).select_related("claimant", "relay")
+    for claim in claims.order_by("pk")[:60]:
+        covering = claim_selectors.relay_for(claim.claimant, claim.submitted_on).relay
+        if claim_selectors.is_conflicted(covering, claim.claimant):
+            assert claim.relay == claim.envelope.conflict_relay != covering
+        else:
+            assert covering == claim.relay
+    relays = set(claims.values_list("relay__slug", flat=True))
     assert relays == {"labfab-rennes", "fabrique-du-loch", "ensta-bretagne"}
+    assert claims.filter(claimant__slug="labfab-rennes", relay__slug="ensta-bretagne").exists()
+    # No relay reviewed its own claim, nor one of its people's.
+    for claim in Claim.objects.exclude(relay=None).select_related("claimant", "relay"):
+        assert not claim_selectors.is_conflicted(claim.relay, claim.claimant), claim.pk
 
 
 def test_demo_coverage_is_reconfigured_in_2022(built):
@@ -108,3 +118,69 @@ def test_demo_accounts_hold_their_funding_roles(built):
     assert not can(treasurer, "funding.see_relay", loch)
     funder = User.objects.get(email=demo.FUNDER_EMAIL)
     assert can(funder, "funding.create_envelope", Actor.objects.get(slug=demo.FUNDER_SLUG))
+
+
+def test_demo_lives_in_the_present(built):
+    """An open envelope on the current campaign with claims at every stage, dated from
+    today; the walks of the personas work on it with the real services."""
+    from django.utils import timezone
+
+    from kenlabour.funding.perms import strictly
+    from kenlabour.funding.services import claims as claim_services
+    from kenlabour.funding.services import money as money_services
+    from kenlabour.mobilisation.demo import CURRENT_CAMPAIGN_SLUG
+
+    today = timezone.localdate()
+    envelope = Envelope.objects.get(slug=demo.CURRENT_SLUG)
+    assert envelope.campaign.slug == CURRENT_CAMPAIGN_SLUG
+    assert envelope.opens_on <= today <= envelope.closes_on
+    claims = Claim.objects.filter(envelope=envelope)
+    assert set(claims.values_list("status", flat=True)) >= {
+        ClaimStatus.DRAFT,
+        ClaimStatus.SUBMITTED,
+        ClaimStatus.CHANGES_REQUESTED,
+        ClaimStatus.APPROVED,
+        ClaimStatus.SCHEDULED,
+        ClaimStatus.PAID,
+        ClaimStatus.REJECTED,
+    }
+    assert all(
+        today - datetime.timedelta(days=30) <= c.submitted_on <= today
+        for c in claims.exclude(submitted_on=None)
+    )
+    # The maker has confirmed deliveries left to claim; her claim goes to the LabFab de
+    # Rennes, whose treasurer approves it.
+    maker_user = User.objects.get(email=demo.MAKER_EMAIL)
+    maker = Actor.objects.get(slug=demo.MAKER_SLUG)
+    assert can(maker_user, "funding.claim_for", maker)
+    assert claim_selectors.claimable_deliveries(maker, envelope)
+    claim = claim_services.create_claim(maker_user, envelope, maker)
+    claim = claim_services.submit(maker_user, claim)
+    treasurer = User.objects.get(email=demo.TREASURER_EMAIL)
+    assert claim.relay.slug == "labfab-rennes"
+    claim_services.review(treasurer, claim, claim_services.APPROVE)
+    # The treasurer pays a scheduled claim of the LabFab's queue.
+    scheduled = claims.filter(status=ClaimStatus.SCHEDULED, relay__slug="labfab-rennes").first()
+    assert strictly(treasurer, "funding.pay_claim", scheduled)
+    money_services.pay_claim(
+        treasurer, scheduled, date=today, bank_reference="VIR-DEMO-1", today=today
+    )
+    # The funder runs a second round after the first payments: floors kept, within the
+    # envelope, the approved claims scheduled.
+    floors = dict(
+        claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID]).values_list(
+            "pk", "allocated_cents"
+        )
+    )
+    funder = User.objects.get(email=demo.FUNDER_EMAIL)
+    run = money_services.allocate(funder, envelope)
+    assert run.scheduled >= 2
+    after = dict(claims.filter(pk__in=floors).values_list("pk", "allocated_cents"))
+    assert after == floors
+    granted = claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID])
+    assert granted.aggregate(t=Sum("allocated_cents"))["t"] <= envelope.total_cents
+    assert ledger.broken_positions() == []
+    # The LabFab's own deliveries are left for orga@, and would go to the other relay.
+    labfab = Actor.objects.get(slug="labfab-rennes")
+    assert claim_selectors.claimable_deliveries(labfab, envelope)
+    assert envelope.conflict_relay.slug == "ensta-bretagne"

@@ -35,6 +35,9 @@ def test_the_funder_allocates_and_the_treasurer_pays(
     )
     assert_accessible(page)
     page.get_by_role("button", name="Calculer la répartition").click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert_accessible(page)  # the confirmation step
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("Répartition calculée :").wait_for()
     assert_accessible(page)
     assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.SCHEDULED}
@@ -51,6 +54,7 @@ def test_the_funder_allocates_and_the_treasurer_pays(
     assert not Transfer.objects.exists()
     page.get_by_label("Montant en euros").fill("4 000")
     page.get_by_role("button", name="Enregistrer le virement").click()
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("Virement de 4").wait_for()
     assert Transfer.objects.get().amount_cents == 400_000
     funder.close()
@@ -68,6 +72,7 @@ def test_the_funder_allocates_and_the_treasurer_pays(
     assert not Transfer.objects.filter(claim=claim).exists()
     page.get_by_label("Référence bancaire").fill("VIR-2020-0001")
     page.get_by_role("button", name="Enregistrer le paiement").click()
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_text("référence bancaire VIR-2020-0001").wait_for()
     assert_accessible(page)
     claim.refresh_from_db()
@@ -99,6 +104,9 @@ def test_a_funder_opens_an_envelope(browser, live_server, login_browser, assert_
     assert not Envelope.objects.exists()
     page.get_by_label("Clôture des demandes").fill("2020-06-30")
     page.get_by_role("button", name="Ouvrir l'enveloppe").click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert_accessible(page)  # the confirmation step
+    page.locator(".confirm-form button[type=submit]").click()  # the confirmation step
     page.get_by_role(
         "heading", name="Gestion de l'enveloppe « Compensation des makers 2020 »"
     ).wait_for()
@@ -131,3 +139,50 @@ def test_an_administrator_reconfigures_coverage(
     assert_accessible(page)
     assert page.get_by_role("cell", name="passée").count() == 1
     context.close()
+
+
+FUNDING_PAGES_PUBLIC = ("funding:envelopes", "funding:ledger", "funding:coverages")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_funding_pages_are_never_wider_than_the_viewport(
+    browser, live_server, login_browser, javascript
+):
+    """At 360 px every funding page fits the phone, the ledger at 1280 px too: wide tables
+    scroll inside their own region, long names, references and hashes wrap."""
+    from kenlabour.funding.tests.pages_money import allocated_world
+
+    w = allocated_world()
+    long = "Fabrique-solidaire-intercommunale-des-makers-du-pays-de-Quimperlé-" * 2
+    w.relay.name = long
+    w.relay.save()
+    paid = w.claims[0]
+    Transfer.objects.filter(claim=paid).update(bank_reference="VIR-" + "0123456789" * 8)
+    scheduled = [c for c in w.claims if c.relay_id == w.relay.pk][1]
+    pages = {
+        None: [reverse(name) for name in FUNDING_PAGES_PUBLIC] + [w.envelope.get_absolute_url()],
+        w.funder_user: [reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug})],
+        w.treasurer_user: [
+            reverse("funding:relay_claims", kwargs={"relay": w.relay.slug}),
+            paid.get_absolute_url(),
+            scheduled.get_absolute_url(),
+            reverse("funding:pay", kwargs={"pk": paid.pk}),
+            reverse("funding:my_claims"),
+        ],
+    }
+    for width, who_pages in ((360, pages), (1280, {None: [reverse("funding:ledger")]})):
+        for user, urls in who_pages.items():
+            context = browser.new_context(
+                locale="fr-FR",
+                viewport={"width": width, "height": 800},
+                java_script_enabled=javascript,
+            )
+            if user is not None:
+                login_browser(context, user)
+            page = context.new_page()
+            for url in urls:
+                response = page.goto(live_server.url + url)
+                assert response.status == 200, url
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{url} is {scroll} px wide at {width} px"
+            context.close()

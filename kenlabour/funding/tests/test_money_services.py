@@ -58,13 +58,14 @@ def test_an_oversubscribed_envelope_is_shared_whole_pro_rata_within_the_caps():
         for b in others:
             gap = abs(a.allocated_cents * b.asked_cents - b.allocated_cents * a.asked_cents)
             assert gap < a.asked_cents + b.asked_cents
-    assert run.scheduled == len(OVERSUBSCRIBED) and run.corrected == 0
+    assert run.scheduled == len(OVERSUBSCRIBED) and run.unfunded == 0
     # One Transition APPROVED → SCHEDULED per claim, by the funder's person.
     for claim in claims.values():
         step = claim.transitions.order_by("-pk").first()
         assert (step.from_status, step.to_status) == (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED)
         assert step.by == w.funder_user
-        assert step.reason == "Répartition de l'enveloppe"
+        assert step.reason_code == "allocation"
+        assert step.reason_text() == "Répartition de l'enveloppe"
     # One ALLOCATION entry per share, with the share written on the claim.
     written = {e.payload["claim"]: e.payload["allocated_cents"] for e in entries("allocation")}
     assert written == shares
@@ -94,8 +95,8 @@ def test_claims_still_under_review_are_left_out():
     assert waiting.status == ClaimStatus.SUBMITTED and waiting.allocated_cents is None
 
 
-def test_a_rerun_before_any_payment_replaces_the_shares_with_corrections():
-    w = money_world(total_cents=1_000_000, cap_cents=None, asks=(400_000, 400_000, 200_000))
+def test_a_second_round_never_lowers_the_scheduled_shares():
+    w = money_world(total_cents=1_000_000, cap_cents=None, asks=(400_000, 400_000, 100_000))
     services.allocate(w.funder_user, w.envelope)
     before = {pk: c.allocated_cents for pk, c in _fresh(w.claims).items()}
     assert before == {c.pk: c.asked_cents for c in w.claims}  # it all fitted
@@ -105,37 +106,52 @@ def test_a_rerun_before_any_payment_replaces_the_shares_with_corrections():
     run = services.allocate(w.funder_user, w.envelope)
 
     after = _fresh(w.claims)
-    assert sum(c.allocated_cents for c in after.values()) == w.envelope.total_cents
+    assert {pk: after[pk].allocated_cents for pk in before} == before  # floors kept
+    # The late claim gets what was left (100,000 of its 250,000), no more.
     assert after[late.pk].status == ClaimStatus.SCHEDULED
-    changed = {pk for pk in before if after[pk].allocated_cents != before[pk]}
-    assert changed  # the late claim took part of the others' shares
-    corrections = entries("correction")
-    assert {e.payload["claim"]: e.payload["previous_cents"] for e in corrections} == {
-        pk: before[pk] for pk in changed
-    }
-    assert all(
-        e.payload["allocated_cents"] == after[e.payload["claim"]].allocated_cents
-        for e in corrections
-    )
+    assert after[late.pk].allocated_cents == 100_000
+    assert sum(c.allocated_cents for c in after.values()) == w.envelope.total_cents
+    assert not entries("correction")
     assert [e.payload["claim"] for e in entries("allocation")][-1] == late.pk
-    assert run.scheduled == 1 and run.corrected == len(changed)
-    # Claims already scheduled do not move again.
+    assert run.scheduled == 1 and run.unfunded == 0
     assert {pk: after[pk].transitions.count() for pk in before} == transitions_before
 
 
-def test_a_rerun_after_a_payment_is_refused_and_changes_nothing():
-    w = money_world(asks=(400_000, 300_000))
-    services.allocate(w.funder_user, w.envelope)
+def test_a_round_after_a_payment_shares_what_is_left_among_the_new_claims():
+    w = money_world(total_cents=1_000_000, cap_cents=300_000, asks=(400_000, 300_000))
+    services.allocate(w.funder_user, w.envelope)  # 300,000 + 300,000: 400,000 left
     services.pay_claim(w.treasurer_user, w.claims[0], date=YESTERDAY, bank_reference="VIR-1")
-    approved_claim(w, 900_000)
-    count = LedgerEntry.objects.count()
-    before = {pk: (c.status, c.allocated_cents) for pk, c in _fresh(w.claims).items()}
+    paid = _fresh(w.claims)[w.claims[0].pk]
+    # The paid claimant asks again: its cap counts what it already got (nothing more).
+    again = approved_claim(w, 50_000, claimant=w.claims[0].claimant)
+    new = [approved_claim(w, 300_000), approved_claim(w, 500_000)]
 
-    with pytest.raises(ValidationError, match="déjà payées"):
-        services.allocate(w.funder_user, w.envelope)
+    run = services.allocate(w.funder_user, w.envelope)
 
-    assert LedgerEntry.objects.count() == count
-    assert {pk: (c.status, c.allocated_cents) for pk, c in _fresh(w.claims).items()} == before
+    after = _fresh(w.claims)
+    assert after[paid.pk].status == ClaimStatus.PAID
+    assert after[paid.pk].allocated_cents == paid.allocated_cents == 300_000
+    assert after[again.pk].allocated_cents == 0 and after[again.pk].status == ClaimStatus.APPROVED
+    # 400,000 left for 300,000 and 500,000 (capped at 300,000): 600,000 eligible, so
+    # oversubscribed; at level 1/2 the cap does not bind: 150,000 and 250,000.
+    assert after[new[0].pk].allocated_cents == 150_000
+    assert after[new[1].pk].allocated_cents == 250_000
+    assert sum(c.allocated_cents or 0 for c in after.values()) == w.envelope.total_cents
+    assert run.scheduled == 2 and run.unfunded == 1
+    assert ledger.broken_positions() == []
+
+
+def test_a_round_on_a_wholly_shared_envelope_gives_nothing_and_schedules_nothing():
+    w = money_world(total_cents=100_000, cap_cents=None, asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    late = approved_claim(w, 10_000)
+    count = entries("allocation")
+    run = services.allocate(w.funder_user, w.envelope)
+    late.refresh_from_db()
+    assert late.status == ClaimStatus.APPROVED and late.allocated_cents == 0
+    assert run.scheduled == 0 and run.unfunded == 1
+    assert entries("allocation") == count
+    assert services.remaining_cents(w.envelope) == 0
 
 
 def test_allocating_with_no_approved_claim_is_refused():

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,10 +63,14 @@ def test_a_funders_person_opens_an_envelope_from_the_form(client):
     login(client, funder_user(funder))
     url = reverse("funding:envelope_create") + f"?campagne={campaign.pk}"
     page = client.get(url).content.decode()
-    # Only the funder the user belongs to is offered.
+    # Only the funder the user belongs to is offered, and it is the one pre-selected.
     assert funder.name in page and "Conseil régional de Bretagne" not in page
+    assert client.get(url).context["form"]["funder"].value() == funder.pk
 
-    response = client.post(url, _envelope_post(funder, campaign))
+    response = client.post(url, _envelope_post(funder, campaign))  # confirm first
+    assert response.status_code == 200 and 'name="confirmation"' in response.content.decode()
+    assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
+    response = client.post(url, _envelope_post(funder, campaign, confirmation="1"))
 
     envelope = Envelope.objects.get()
     assert response.status_code == 302
@@ -100,16 +105,98 @@ def test_bad_envelope_input_is_answered_at_the_field_and_nothing_written(
     assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
 
 
-def test_a_platform_wide_funder_opens_envelopes_for_public_bodies(client):
+def test_a_platform_wide_role_publishes_in_nobodys_name(client):
+    """A funder role without an actor, an administrator, a superuser: none of them opens an
+    envelope in the name of a funder they do not belong to."""
     audited_campaign()
-    login(client, user_with_role("funder"))
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    for user in (
+        user_with_role("funder"),
+        user_with_role("platform_admin"),
+        UserFactory(is_superuser=True),
+    ):
+        login(client, user)
+        assert client.get(reverse("funding:envelope_create")).status_code == 403
+        response = client.post(
+            reverse("funding:envelope_create"), _envelope_post(funder, campaign, confirmation="1")
+        )
+        assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.create_envelope(
+            UserFactory(is_superuser=True),
+            funder=funder,
+            campaign=campaign,
+            name="x",
+            total_cents=100,
+            opens_on=YESTERDAY,
+            closes_on=YESTERDAY,
+            decision_reference="x",
+            convention_date=YESTERDAY,
+        )
+    assert not Envelope.objects.exists()
+
+
+def test_with_two_funders_none_is_pre_selected(client):
+    audited_campaign()
+    user = funder_user(FunderFactory())
+    from kenlabour.accounts.enums import Role
+    from kenlabour.funding.tests.factories import _grant
+
+    _grant(user, Role.FUNDER, FunderFactory())
+    login(client, user)
     form = client.get(reverse("funding:envelope_create")).context["form"]
-    offered = set(form.fields["funder"].queryset.values_list("name", flat=True))
-    assert "Conseil régional de Bretagne" in offered
-    public_kinds = {"state", "regional_council", "local_authority", "public_operator"}
-    assert set(form.fields["funder"].queryset.values_list("organisation_kind", flat=True)) <= (
-        public_kinds
-    )
+    assert form["funder"].value() is None
+    assert form.fields["funder"].queryset.count() == 2
+
+
+def _opened(client):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    user = funder_user(funder)
+    login(client, user)
+    url = reverse("funding:envelope_create") + f"?campagne={campaign.pk}"
+    client.post(url, _envelope_post(funder, campaign, confirmation="1"))
+    return Envelope.objects.get(), user, campaign, funder
+
+
+def test_an_envelope_is_edited_before_any_claim(client):
+    envelope, _user, campaign, funder = _opened(client)
+    url = reverse("funding:envelope_edit", kwargs={"slug": envelope.slug})
+    manage = client.get(reverse("funding:envelope_manage", kwargs={"slug": envelope.slug}))
+    assert url in manage.content.decode()
+    assert client.get(url).status_code == 200
+    data = _envelope_post(funder, campaign, total="200 000", confirmation="1")
+    del data["funder"]
+    response = client.post(url, data)
+    assert response.status_code == 302
+    envelope.refresh_from_db()
+    assert envelope.total_cents == 20_000_000
+    correction = LedgerEntry.objects.get(kind="correction")
+    assert correction.payload["total_cents"] == 20_000_000
+
+
+def test_an_envelope_is_withdrawn_before_any_claim_and_not_after(client):
+    envelope, *_ = _opened(client)
+    url = reverse("funding:envelope_withdraw", kwargs={"slug": envelope.slug})
+    response = client.post(url)
+    assert response.status_code == 200 and 'name="confirmation"' in response.content.decode()
+    assert Envelope.objects.exists()
+    response = client.post(url, {"confirmation": "1"})
+    assert response.status_code == 302 and not Envelope.objects.exists()
+    assert LedgerEntry.objects.get(kind="correction").payload["withdrawn"] is True
+    assert services.ledger.broken_positions() == []
+    # Once a claim rests on an envelope, neither is possible.
+    w = money_world(asks=(100_000,))
+    login(client, w.funder_user)
+    slug = {"slug": w.envelope.slug}
+    manage = client.get(reverse("funding:envelope_manage", kwargs=slug)).content.decode()
+    assert reverse("funding:envelope_withdraw", kwargs=slug) not in manage
+    client.post(reverse("funding:envelope_withdraw", kwargs=slug), {"confirmation": "1"})
+    assert Envelope.objects.filter(pk=w.envelope.pk).exists()
+    with pytest.raises(ValidationError):
+        services.withdraw_envelope(w.funder_user, w.envelope)
 
 
 def test_people_who_are_not_funders_cannot_open_envelopes(client):
@@ -127,7 +214,9 @@ def test_people_who_are_not_funders_cannot_open_envelopes(client):
         assert response.status_code == 403
     # A funder's person cannot open one in another funder's name either.
     login(client, funder_user(FunderFactory()))
-    response = client.post(reverse("funding:envelope_create"), _envelope_post(funder, campaign))
+    response = client.post(
+        reverse("funding:envelope_create"), _envelope_post(funder, campaign, confirmation="1")
+    )
     assert response.status_code == 200
     assert "funder" in response.context["form"].errors
     assert not Envelope.objects.exists()
@@ -153,7 +242,7 @@ def test_the_envelopes_page_shows_figures_recomputed_from_the_claims(client):
     assert figures.asked_cents == asked == sum(OVERSUBSCRIBED)
     assert figures.waiting == 1
     assert figures.oversubscribed
-    assert figures.ratio == round(Decimal(asked) / w.envelope.total_cents, 2)
+    assert figures.percent == round(Decimal(100 * asked) / w.envelope.total_cents, 1)
     page = response.content.decode()
     assert format_euros(asked) in page
     assert "Calculer la répartition" in page
@@ -163,7 +252,15 @@ def test_allocating_and_transfers_from_the_page(client):
     w = money_world(asks=OVERSUBSCRIBED)
     login(client, w.funder_user)
     manage = reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug})
-    response = client.post(reverse("funding:allocate", kwargs={"slug": w.envelope.slug}))
+    url = reverse("funding:allocate", kwargs={"slug": w.envelope.slug})
+    count = LedgerEntry.objects.count()
+    response = client.post(url)  # first the confirmation step: nothing written
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="confirmation"' in page
+    assert f"{len(OVERSUBSCRIBED)} demandes approuvées à répartir" in page
+    assert LedgerEntry.objects.count() == count
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.APPROVED}
+    response = client.post(url, {"confirmation": "1"})
     assert response.status_code == 302 and response.url == manage + "#repartition"
     assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.SCHEDULED}
 
@@ -174,6 +271,17 @@ def test_allocating_and_transfers_from_the_page(client):
             "virement-amount": "2 500,50",
             "virement-date": YESTERDAY.isoformat(),
             "virement-bank_reference": "RB-2020-29-1",
+        },
+    )
+    assert response.status_code == 200 and not Transfer.objects.exists()  # confirm first
+    response = client.post(
+        reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}),
+        {
+            "virement-relay": w.relay.pk,
+            "virement-amount": "2 500,50",
+            "virement-date": YESTERDAY.isoformat(),
+            "virement-bank_reference": "RB-2020-29-1",
+            "confirmation": "1",
         },
     )
     assert response.status_code == 302
@@ -206,13 +314,15 @@ def test_a_bad_transfer_is_answered_at_the_field(client):
     assert not Transfer.objects.exists()
 
 
-def test_a_rerun_after_payment_is_refused_with_a_message(client):
+def test_a_round_with_no_new_approved_claim_says_so(client):
     w = allocated_world()
     login(client, w.funder_user)
     response = client.post(
-        reverse("funding:allocate", kwargs={"slug": w.envelope.slug}), follow=True
+        reverse("funding:allocate", kwargs={"slug": w.envelope.slug}),
+        {"confirmation": "1"},
+        follow=True,
     )
-    assert "déjà payées" in response.content.decode()
+    assert "rien à répartir" in response.content.decode()
 
 
 def test_only_the_envelopes_funder_or_an_administrator_manages_it(client):
@@ -245,6 +355,10 @@ def test_the_treasurer_pays_and_a_second_click_pays_nothing_more(client):
     login(client, w.treasurer_user)
     assert "Enregistrer le paiement" in client.get(url).content.decode()
     data = {"date": YESTERDAY.isoformat(), "bank_reference": "VIR-2020-0001"}
+    confirm = client.post(url, data)
+    assert 'name="confirmation"' in confirm.content.decode()
+    assert not Transfer.objects.exists()
+    data["confirmation"] = "1"
 
     first = client.post(url, data, follow=True).content.decode()
     second = client.post(url, data, follow=True).content.decode()
@@ -336,13 +450,147 @@ def test_the_ledger_page_shows_the_verification(client):
     assert "Registre altéré" in page
 
 
-def test_the_ledger_is_for_funders_and_administrators(client):
+def test_the_ledger_is_open_to_everyone_treasurers_included(client):
     allocated_world()
-    for user, status in (
-        (UserFactory(), 403),
-        (user_with_role("relay_treasurer"), 403),
-        (funder_user(FunderFactory()), 200),
-        (user_with_role("platform_admin"), 200),
+    for user in (
+        None,
+        UserFactory(),
+        user_with_role("relay_treasurer"),
+        funder_user(FunderFactory()),
     ):
-        login(client, user)
-        assert client.get(reverse("funding:ledger")).status_code == status
+        client.logout()
+        if user is not None:
+            login(client, user)
+        assert client.get(reverse("funding:ledger")).status_code == 200
+
+
+def test_the_ledger_reads_in_words_with_the_raw_form_one_click_away(client):
+    from kenlabour.funding import ledger_chain
+    from kenlabour.funding.tests.pages_money import approved_claim
+    from kenlabour.network.tests.factories import PersonFactory
+
+    w = money_world(total_cents=1_000_000, cap_cents=None, asks=(100_000,))
+    # A person who did not consent to be named.
+    anonymous = PersonFactory(name="Yann Le Gall", public_consent=False)
+    late = approved_claim(w, 10_000, claimant=anonymous)
+    services.allocate(w.funder_user, w.envelope)
+    paid = Claim.objects.get(pk=w.claims[0].pk)
+    services.pay_claim(w.treasurer_user, paid, date=YESTERDAY, bank_reference="VIR-2020-0001")
+    page = client.get(reverse("funding:ledger")).content.decode()
+    assert "amount_cents :" not in page  # no raw key/value list any more
+    # The payout, in words: relay, amount in euros, claimant by name, date, reference.
+    payout = Transfer.objects.get(claim=paid)
+    words = f"{w.relay.name} verse {format_euros(payout.amount_cents)} à {paid.claimant.name}"
+    assert words.replace("'", "&#x27;") in page
+    assert "VIR-2020-0001" in page
+    # The person stays anonymous; the raw canonical form is there, in a <details>.
+    assert "Yann Le Gall" not in page and "Personne anonyme" in page
+    entry = LedgerEntry.objects.filter(kind="allocation", payload__claim=late.pk).get()
+    late.refresh_from_db()
+    share = format_euros(late.allocated_cents)
+    assert f"Part de {share} attribuée à la demande n° {late.pk} de Personne anonyme" in page
+    canonical = ledger_chain.canonical_json(entry.payload)
+    assert "<details>" in page
+    assert canonical.replace('"', "&quot;") in page
+    assert entry.hash in page
+
+
+# --- bounds: dates and amounts out of range answered at the field ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("virement-date", "0001-01-01", "Indiquez une date entre le 1 janvier 2000"),
+        ("virement-date", "99999-01-01", "date valide"),
+        (
+            "virement-amount",
+            "99999999999999999999",
+            "ne dépasse pas 1\u00a0000\u00a0000\u00a0000,00",
+        ),
+        ("virement-amount", "1000000000,01", "ne dépasse pas"),
+    ],
+)
+def test_a_transfer_out_of_range_is_refused_at_the_field(client, field, value, message):
+    w = money_world()
+    login(client, w.funder_user)
+    data = {
+        "virement-relay": w.relay.pk,
+        "virement-amount": "100",
+        "virement-date": YESTERDAY.isoformat(),
+        "virement-bank_reference": "RB-1",
+        "confirmation": "1",
+        field: value,
+    }
+    response = client.post(reverse("funding:transfer_add", kwargs={"slug": w.envelope.slug}), data)
+    assert response.status_code == 200
+    errors = response.context["transfer_form"].errors[field.removeprefix("virement-")]
+    assert message in " ".join(errors)
+    assert not Transfer.objects.exists()
+
+
+def test_a_payment_dated_year_one_is_refused_at_the_field(client):
+    w = money_world(asks=(400_000,))
+    services.allocate(w.funder_user, w.envelope)
+    login(client, w.treasurer_user)
+    response = client.post(
+        reverse("funding:pay", kwargs={"pk": w.claims[0].pk}),
+        {"date": "0001-01-01", "bank_reference": "VIR-1", "confirmation": "1"},
+    )
+    assert response.status_code == 200
+    assert "entre le 1 janvier 2000" in " ".join(response.context["form"].errors["date"])
+    assert not Transfer.objects.exists()
+
+
+def test_a_coverage_dated_year_one_is_refused_at_the_field(client):
+    w = money_world()
+    login(client, user_with_role("platform_admin"))
+    before = Coverage.objects.count()
+    response = client.post(
+        reverse("funding:coverages"),
+        {"relay": w.relay.pk, "departement": "56", "valid_from": "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert "entre le 1 janvier 2000" in " ".join(response.context["form"].errors["valid_from"])
+    assert Coverage.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("total", "92233720368547758080"), ("cap", "2000000000"), ("opens_on", "0001-01-01")],
+)
+def test_an_envelope_out_of_range_is_refused_at_the_field(client, field, value):
+    audited_campaign()
+    campaign = Campaign.objects.get()
+    funder = FunderFactory()
+    login(client, funder_user(funder))
+    response = client.post(
+        reverse("funding:envelope_create") + f"?campagne={campaign.pk}",
+        _envelope_post(funder, campaign, confirmation="1", **{field: value}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Envelope.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_the_services_refuse_out_of_range_values_too():
+    w = money_world(asks=(400_000,))
+    with pytest.raises(ValidationError) as refused:
+        services.add_transfer(
+            w.funder_user,
+            w.envelope,
+            relay=w.relay,
+            amount_cents=2**63,
+            date=datetime.date(1, 1, 1),
+            bank_reference="RB",
+        )
+    assert set(refused.value.message_dict) == {"amount", "date"}
+    with pytest.raises(ValidationError) as refused:
+        services.add_coverage(
+            user_with_role("platform_admin"),
+            relay=w.relay,
+            departement=Departement.objects.get(code="56"),
+            valid_from=datetime.date(1, 1, 1),
+        )
+    assert "valid_from" in refused.value.message_dict
+    assert not Transfer.objects.exists()

@@ -15,10 +15,12 @@ from kenlabour.accounts.perms import can
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.claims import ClaimCreateForm, ExpenseForm, ReviewForm
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense
-from kenlabour.funding.perms import claims_for, treasurer_of_claims_relay
+from kenlabour.funding.perms import claims_for, strictly, treasurer_of_claims_relay
 from kenlabour.funding.selectors import claims as selectors
 from kenlabour.funding.services import claims as services
+from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.network.models import Actor
+from kenlabour.web.confirm import confirmation_page
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -112,7 +114,7 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
     user = request.user
     can_edit = can(user, "funding.edit_claim", claim)
     editable = can_edit and claim.status in services.EDITABLE
-    can_review = can(user, "funding.review_claim", claim)
+    can_review = strictly(user, "funding.review_claim", claim)
     expenses = list(claim.expenses.all())
     if editable and expense_form is None:
         expense_form = ExpenseForm(initial={"spent_on": None})
@@ -147,6 +149,7 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
                 ClaimStatus.RESUBMITTED,
             },
             "can_see_receipts": can_edit or can_review,
+            "can_pay": strictly(user, "funding.pay_claim", claim),
             "expense_form": expense_form,
             "review_form": review_form,
         },
@@ -224,6 +227,41 @@ def receipt(request, pk, expense):
     return response
 
 
+def _confirm_claimant_action(request, claim: Claim, action: str):
+    """The confirmation step before submitting or cancelling a claim (None once confirmed)."""
+    name = claim.claimant.name
+    if action == "submit":
+        return confirmation_page(
+            request,
+            title=_("Déposer la demande n° %(n)s ?") % {"n": claim.pk},
+            message=_(
+                "La demande de %(name)s ira au relais qui couvre son territoire aujourd'hui. "
+                "Elle ne se modifie plus ensuite, sauf si le relais demande des modifications."
+            )
+            % {"name": name},
+            details=[
+                _("Compensation des unités livrées : %(amount)s")
+                % {"amount": format_euros(claim.units_cents)},
+                _("Dépenses déclarées : %(amount)s")
+                % {"amount": format_euros(sum(e.amount_cents for e in claim.expenses.all()))},
+            ],
+            back_url=claim.get_absolute_url(),
+            confirm_label=_("Déposer la demande"),
+        )
+    return confirmation_page(
+        request,
+        title=_("Annuler la demande n° %(n)s ?") % {"n": claim.pk},
+        message=_(
+            "La demande de %(name)s sera annulée : elle ne pourra plus être déposée, ses "
+            "livraisons pourront figurer dans une autre demande."
+        )
+        % {"name": name},
+        back_url=claim.get_absolute_url(),
+        confirm_label=_("Annuler la demande"),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def claim_action(request, pk):
@@ -233,10 +271,14 @@ def claim_action(request, pk):
     if not can(request.user, "funding.edit_claim", claim):
         raise PermissionDenied
     action = request.POST.get("action", "")
+    if action in {"submit", "cancel"}:
+        page = _confirm_claimant_action(request, claim, action)
+        if page is not None:
+            return page
     try:
         if action == "submit":
             was = claim.status
-            claim = services.submit(request.user, claim)
+            claim = services.submit(request.user, claim, site_url=_site_url(request))
             if was == ClaimStatus.CHANGES_REQUESTED:
                 text = _("Demande déposée à nouveau auprès de %(relay)s.")
             else:
@@ -291,17 +333,71 @@ def relay_claims(request, relay):
     )
 
 
+def _confirm_review(request, claim: Claim, data: dict, expenses: list):
+    """The confirmation step before the treasurer's decision (None once confirmed)."""
+    decision = data["decision"]
+    ids = {int(pk) for pk in data.get("validated_expenses", [])}
+    validated = sum(e.amount_cents for e in expenses if e.pk in ids)
+    name = claim.claimant.name
+    titles = {
+        "approve": _("Approuver la demande de %(name)s ?"),
+        "reject": _("Refuser la demande de %(name)s ?"),
+        "changes": _("Demander des modifications à %(name)s ?"),
+    }
+    messages_ = {
+        "approve": _(
+            "La demande entrera dans la prochaine répartition de l'enveloppe. Un e-mail en "
+            "informe %(name)s."
+        ),
+        "reject": _(
+            "La demande sera refusée et ses livraisons libérées. Un e-mail en informe "
+            "%(name)s, avec le motif."
+        ),
+        "changes": _(
+            "La demande revient à %(name)s, qui la modifie puis la dépose à nouveau. Le motif "
+            "lui est envoyé par e-mail."
+        ),
+    }
+    details = []
+    if decision == "approve":
+        details = [
+            _("Compensation des unités livrées : %(amount)s")
+            % {"amount": format_euros(claim.units_cents)},
+            _("Dépenses validées : %(amount)s") % {"amount": format_euros(validated)},
+            _("Montant retenu : %(amount)s")
+            % {"amount": format_euros(claim.units_cents + validated)},
+        ]
+    elif data.get("reason"):
+        details = [_("Motif : %(reason)s") % {"reason": data["reason"]}]
+    return confirmation_page(
+        request,
+        title=titles[decision] % {"name": name},
+        message=messages_[decision] % {"name": name},
+        details=details,
+        back_url=claim.get_absolute_url() + "#examen",
+        confirm_label={
+            "approve": _("Approuver"),
+            "reject": _("Refuser"),
+            "changes": _("Demander des modifications"),
+        }[decision],
+        danger=decision == "reject",
+    )
+
+
 @login_required
 @require_POST
 def review(request, pk):
     """The treasurer's decision (the form is on the claim's page)."""
     claim = _claim(pk)
-    if not can(request.user, "funding.review_claim", claim):
+    if not strictly(request.user, "funding.review_claim", claim):
         raise PermissionDenied
     expenses = list(claim.expenses.all())
     form = ReviewForm(request.POST, expenses=expenses)
     if form.is_valid():
         data = form.cleaned_data
+        page = _confirm_review(request, claim, data, expenses)
+        if page is not None:
+            return page
         try:
             services.review(
                 request.user,
@@ -318,9 +414,9 @@ def review(request, pk):
             _add_errors(form, error)
         else:
             done = {
-                "approve": _("Demande approuvée. Le bénéficiaire en est informé par e-mail."),
-                "reject": _("Demande refusée. Le bénéficiaire en est informé par e-mail."),
-                "changes": _("Modifications demandées. Le bénéficiaire en est informé par e-mail."),
+                "approve": _("Demande approuvée. Un e-mail en informe le bénéficiaire."),
+                "reject": _("Demande refusée. Un e-mail en informe le bénéficiaire."),
+                "changes": _("Modifications demandées. Un e-mail en informe le bénéficiaire."),
             }
             messages.success(request, done[data["decision"]])
             return redirect("funding:relay_claims", relay=claim.relay.slug)

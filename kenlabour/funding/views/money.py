@@ -12,15 +12,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kenlabour.accounts.enums import Role
-from kenlabour.accounts.perms import can, holds_anywhere, is_platform_admin
+from kenlabour.accounts.perms import can
 from kenlabour.funding.forms.money import CoverageForm, EnvelopeForm, PayForm, TransferForm
 from kenlabour.funding.models import Claim, Envelope
+from kenlabour.funding.perms import strictly
+from kenlabour.funding.selectors import ledger as ledger_selectors
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.services import money as services
 from kenlabour.funding.templatetags.funding_claims import format_euros
+from kenlabour.web.confirm import confirmation_page
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -49,12 +52,66 @@ def _managed_envelope(request, slug: str) -> Envelope:
 # --- envelopes ------------------------------------------------------------------------------
 
 
+def _envelope_confirmation(request, data: dict, *, funder, campaign, back_url: str, editing):
+    """The confirmation step before opening (or correcting) an envelope, publicly."""
+    details = [
+        _("Financeur : %(name)s") % {"name": funder.name},
+        _("Mobilisation : %(name)s") % {"name": campaign.name},
+        _("Montant : %(amount)s") % {"amount": format_euros(data["total"])},
+        _("Plafond par bénéficiaire : %(amount)s")
+        % {"amount": format_euros(data["cap"]) if data["cap"] else _("aucun")},
+        _("Demandes du %(opens)s au %(closes)s")
+        % {
+            "opens": date_format(data["opens_on"], "j F Y"),
+            "closes": date_format(data["closes_on"], "j F Y"),
+        },
+        _("Décision : %(reference)s") % {"reference": data["decision_reference"]},
+    ]
+    if data.get("conflict_relay"):
+        details.append(
+            _("Relais des demandes des relais : %(name)s") % {"name": data["conflict_relay"].name}
+        )
+    return confirmation_page(
+        request,
+        title=(
+            _("Modifier l'enveloppe « %(name)s » ?")
+            if editing
+            else _("Ouvrir l'enveloppe « %(name)s » ?")
+        )
+        % {"name": data["name"]},
+        message=_(
+            "L'enveloppe est publiée au nom de %(funder)s, sur sa page publique et au registre, "
+            "qui ne se modifie pas : une correction s'y ajoute."
+        )
+        % {"funder": funder.name},
+        details=details,
+        back_url=back_url,
+        confirm_label=_("Enregistrer l'enveloppe") if editing else _("Ouvrir l'enveloppe"),
+    )
+
+
+def _envelope_values(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "total_cents": data["total"],
+        "cap_cents": data["cap"],
+        "opens_on": data["opens_on"],
+        "closes_on": data["closes_on"],
+        "decision_reference": data["decision_reference"],
+        "convention_date": data["convention_date"],
+        "conflict_relay": data["conflict_relay"],
+        "rates": form.rates(),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def envelope_create(request):
     """A new envelope: the campaign is chosen first (`?campagne=`), so that its item types
-    get their rate fields, without JavaScript."""
-    if not can(request.user, "funding.create_envelope"):
+    get their rate fields, without JavaScript; only in the name of a funder the user
+    belongs to."""
+    if not strictly(request.user, "funding.create_envelope"):
         raise PermissionDenied
     campaigns = list(selectors.campaigns())
     wanted = request.GET.get("campagne", "")
@@ -66,19 +123,22 @@ def envelope_create(request):
         form = EnvelopeForm(request.POST or None, user=request.user, campaign=campaign)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            page = _envelope_confirmation(
+                request,
+                data,
+                funder=data["funder"],
+                campaign=campaign,
+                back_url=request.get_full_path(),
+                editing=False,
+            )
+            if page is not None:
+                return page
             try:
                 envelope = services.create_envelope(
                     request.user,
                     funder=data["funder"],
                     campaign=campaign,
-                    name=data["name"],
-                    total_cents=data["total"],
-                    cap_cents=data["cap"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    decision_reference=data["decision_reference"],
-                    convention_date=data["convention_date"],
-                    rates=form.rates(),
+                    **_envelope_values(form),
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -96,8 +156,92 @@ def envelope_create(request):
     )
 
 
+def _changeable_envelope(request, slug: str) -> Envelope:
+    envelope = _managed_envelope(request, slug)
+    if not strictly(request.user, "funding.create_envelope", envelope.funder):
+        raise PermissionDenied
+    return envelope
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def envelope_edit(request, slug):
+    """Correct an envelope, as long as no claim nor transfer rests on it."""
+    envelope = _changeable_envelope(request, slug)
+    manage = reverse("funding:envelope_manage", kwargs={"slug": slug})
+    if not services.may_change(envelope):
+        messages.error(
+            request,
+            _(
+                "Des demandes ou des virements reposent déjà sur cette enveloppe : elle ne se "
+                "modifie plus."
+            ),
+        )
+        return redirect(manage)
+    form = EnvelopeForm(
+        request.POST or None, user=request.user, campaign=envelope.campaign, envelope=envelope
+    )
+    if request.method == "POST" and form.is_valid():
+        page = _envelope_confirmation(
+            request,
+            form.cleaned_data,
+            funder=envelope.funder,
+            campaign=envelope.campaign,
+            back_url=request.get_full_path(),
+            editing=True,
+        )
+        if page is not None:
+            return page
+        try:
+            services.update_envelope(request.user, envelope, **_envelope_values(form))
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect(manage)
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Enveloppe modifiée."))
+            return redirect(manage)
+    return render(
+        request,
+        "funding/money_envelope_create.html",
+        {"campaign": envelope.campaign, "form": form, "envelope": envelope},
+    )
+
+
+@login_required
+@require_POST
+def envelope_withdraw(request, slug):
+    """Withdraw an envelope, as long as no claim nor transfer rests on it."""
+    envelope = _changeable_envelope(request, slug)
+    manage = reverse("funding:envelope_manage", kwargs={"slug": slug})
+    page = confirmation_page(
+        request,
+        title=_("Retirer l'enveloppe « %(name)s » ?") % {"name": envelope.name},
+        message=_(
+            "L'enveloppe et sa page publique disparaissent ; le registre garde son ouverture "
+            "et y ajoute son retrait."
+        ),
+        back_url=manage,
+        confirm_label=_("Retirer l'enveloppe"),
+        danger=True,
+    )
+    if page is not None:
+        return page
+    try:
+        services.withdraw_envelope(request.user, envelope)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(manage)
+    messages.success(request, _("Enveloppe « %(name)s » retirée.") % {"name": envelope.name})
+    return redirect("funding:envelopes")
+
+
 def _manage_page(request, envelope: Envelope, transfer_form=None):
     figures = selectors.envelope_figures(envelope)
+    changeable = services.may_change(envelope) and strictly(
+        request.user, "funding.create_envelope", envelope.funder
+    )
     return render(
         request,
         "funding/money_envelope_manage.html",
@@ -107,6 +251,9 @@ def _manage_page(request, envelope: Envelope, transfer_form=None):
             "claims": list(selectors.envelope_claims(envelope)),
             "transfers": list(selectors.envelope_transfers(envelope)),
             "transfer_form": transfer_form or TransferForm(),
+            "changeable": changeable,
+            "remaining_cents": services.remaining_cents(envelope),
+            "approved_waiting": selectors.approved_waiting(envelope),
         },
     )
 
@@ -121,28 +268,55 @@ def envelope_manage(request, slug):
 @login_required
 @require_POST
 def allocate(request, slug):
-    """Run (or rerun, before any payout) the allocation of the envelope."""
+    """Run a round of the allocation: the new approved claims share what is left."""
     envelope = _managed_envelope(request, slug)
+    back = reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#repartition"
+    waiting = selectors.approved_waiting(envelope)
+    page = confirmation_page(
+        request,
+        title=_("Répartir l'enveloppe « %(name)s » ?") % {"name": envelope.name},
+        message=_(
+            "Les demandes approuvées se partagent ce qui reste de l'enveloppe, au prorata de "
+            "leur montant retenu et dans la limite du plafond. Les parts déjà programmées ou "
+            "payées ne changent pas ; les demandes qui reçoivent une part passent à « paiement "
+            "programmé »."
+        ),
+        details=[
+            ngettext(
+                "%(count)s demande approuvée à répartir",
+                "%(count)s demandes approuvées à répartir",
+                len(waiting),
+            )
+            % {"count": len(waiting)},
+            _("Montant retenu de ces demandes : %(amount)s")
+            % {"amount": format_euros(sum(c.asked_cents for c in waiting))},
+            _("Reste à répartir dans l'enveloppe : %(amount)s")
+            % {"amount": format_euros(services.remaining_cents(envelope))},
+        ],
+        back_url=back,
+        confirm_label=_("Répartir"),
+    )
+    if page is not None:
+        return page
     try:
         run = services.allocate(request.user, envelope)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        result = run.result
-        messages.success(
-            request,
-            _(
-                "Répartition calculée : %(allocated)s attribués à %(count)s demandes "
-                "(%(scheduled)s programmées, %(corrected)s parts corrigées)."
-            )
-            % {
-                "allocated": format_euros(result.allocated_cents),
-                "count": len(result.shares),
-                "scheduled": run.scheduled,
-                "corrected": run.corrected,
-            },
-        )
-    return redirect(reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#repartition")
+        allocation = run.result.allocation
+        text = ngettext(
+            "Répartition calculée : %(allocated)s attribués, %(scheduled)s demande programmée.",
+            "Répartition calculée : %(allocated)s attribués, %(scheduled)s demandes programmées.",
+            run.scheduled,
+        ) % {"allocated": format_euros(allocation.allocated_cents), "scheduled": run.scheduled}
+        if run.unfunded:
+            text += " " + ngettext(
+                "%(count)s demande ne reçoit rien : l'enveloppe est entièrement répartie.",
+                "%(count)s demandes ne reçoivent rien : l'enveloppe est entièrement répartie.",
+                run.unfunded,
+            ) % {"count": run.unfunded}
+        messages.success(request, text)
+    return redirect(back)
 
 
 @login_required
@@ -153,6 +327,23 @@ def transfer_add(request, slug):
     form = TransferForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        page = confirmation_page(
+            request,
+            title=_("Enregistrer ce virement ?"),
+            message=_(
+                "Le virement de %(amount)s à %(relay)s sera écrit au registre public, qui ne "
+                "se modifie pas (une erreur se corrige par une nouvelle écriture)."
+            )
+            % {"amount": format_euros(data["amount"]), "relay": data["relay"].name},
+            details=[
+                _("Date : %(date)s") % {"date": date_format(data["date"], "j F Y")},
+                _("Référence bancaire : %(reference)s") % {"reference": data["bank_reference"]},
+            ],
+            back_url=reverse("funding:envelope_manage", kwargs={"slug": slug}) + "#virements",
+            confirm_label=_("Enregistrer le virement"),
+        )
+        if page is not None:
+            return page
         try:
             transfer = services.add_transfer(
                 request.user,
@@ -188,7 +379,7 @@ def pay(request, pk):
         claim = selectors.claim_to_pay(pk)
     except Claim.DoesNotExist:
         raise Http404 from None
-    may_pay = can(request.user, "funding.pay_claim", claim)
+    may_pay = strictly(request.user, "funding.pay_claim", claim)
     if request.method == "POST":
         if not may_pay:
             raise PermissionDenied
@@ -196,12 +387,31 @@ def pay(request, pk):
         raise PermissionDenied
     form = PayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        page = confirmation_page(
+            request,
+            title=_("Enregistrer le paiement de la demande n° %(n)s ?") % {"n": claim.pk},
+            message=_(
+                "Le virement de %(amount)s à %(name)s sera écrit au registre public, qui ne se "
+                "modifie pas, et la demande passera à « payée »."
+            )
+            % {"amount": format_euros(claim.allocated_cents), "name": claim.claimant.name},
+            details=[
+                _("Date : %(date)s") % {"date": date_format(form.cleaned_data["date"], "j F Y")},
+                _("Référence bancaire : %(reference)s")
+                % {"reference": form.cleaned_data["bank_reference"]},
+            ],
+            back_url=reverse("funding:pay", kwargs={"pk": pk}),
+            confirm_label=_("Enregistrer le paiement"),
+        )
+        if page is not None:
+            return page
         try:
             transfer, created = services.pay_claim(
                 request.user,
                 claim,
                 date=form.cleaned_data["date"],
                 bank_reference=form.cleaned_data["bank_reference"],
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
@@ -284,19 +494,19 @@ def coverages(request):
     )
 
 
-@login_required
 @require_http_methods(["GET"])
 def ledger(request):
-    """The ledger's entries with their hashes, and the chain verified from the start."""
-    if not (is_platform_admin(request.user) or holds_anywhere(request.user, Role.FUNDER)):
-        raise PermissionDenied
+    """The ledger, open to everyone: each entry in words with its raw canonical form one
+    click away, and the chain verified from the start."""
     check = selectors.ledger_check()
+    page_obj = selectors.ledger_page(request.GET.get("page"))
     return render(
         request,
         "funding/money_ledger.html",
         {
             "check": check,
             "broken": set(check.broken),
-            "page_obj": selectors.ledger_page(request.GET.get("page")),
+            "page_obj": page_obj,
+            "rows": ledger_selectors.rows(list(page_obj.object_list)),
         },
     )

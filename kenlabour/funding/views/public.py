@@ -23,8 +23,23 @@ def _envelope(slug: str) -> Envelope:
 
 @require_GET
 def envelopes(request):
+    """Every envelope, and each visitor's ways in: their claims, the relays they keep the
+    accounts of, opening an envelope for a funder they belong to."""
+    from kenlabour.funding.perms import strictly
+    from kenlabour.funding.selectors.claims import treasurer_relays
+
+    envelopes = list(selectors.public_envelopes())
     return render(
-        request, "funding/public_envelopes.html", {"envelopes": selectors.public_envelopes()}
+        request,
+        "funding/public_envelopes.html",
+        {
+            "envelopes": envelopes,
+            "can_create": strictly(request.user, "funding.create_envelope"),
+            "relays": treasurer_relays(request.user),
+            "managed": [e for e in envelopes if can(request.user, "funding.manage_envelope", e)]
+            if request.user.is_authenticated
+            else [],
+        },
     )
 
 
@@ -56,9 +71,7 @@ def scdl_csv(request, slug):
 
 def may_see_relay_statement(user, envelope: Envelope, relay: Actor) -> bool:
     """The relay's treasurer, a platform admin, or the envelope's funder."""
-    return can(user, "funding.see_relay", relay) or can(
-        user, "funding.create_envelope", envelope.funder
-    )
+    return can(user, "funding.see_relay", relay) or can(user, "funding.manage_envelope", envelope)
 
 
 @require_GET
