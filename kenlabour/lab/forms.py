@@ -501,6 +501,7 @@ class ExperimentForm(forms.ModelForm):
     partners = PartnerNamesField(
         label=_("Organisations partenaires"),
         required=False,
+        max_length=5000,
         help_text=_("Une organisation par ligne, telle qu'elle figure dans l'annuaire."),
     )
 

@@ -1,6 +1,8 @@
 """Forms of the producers' room: short, in plain French, usable on a phone. They parse
 what is typed; the rules (and their messages) live in services/producers.py."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +11,24 @@ from kenlabour.mobilisation.enums import MaterialDirection, MaterialKind
 from kenlabour.mobilisation.models import Campaign, ItemType
 from kenlabour.network.models import Actor
 
+# A date of a mobilisation: years 2000 to 2099 (a year 1 typed by mistake is refused).
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2099, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (EARLIEST_DAY <= value <= LATEST_DAY):
+            raise forms.ValidationError(
+                _("Indiquez une date entre %(first)s et %(last)s."),
+                code="out_of_bounds",
+                params={"first": EARLIEST_DAY.year, "last": LATEST_DAY.year},
+            )
+
 
 def _date_field(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={

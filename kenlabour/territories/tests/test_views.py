@@ -37,7 +37,8 @@ def test_search_lists_communes_with_departement_postcodes_and_population(client)
     response = client.get(URL, {"q": "quimper"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<caption>" in html
+    assert '<caption id="communes-legende">' in html
+    assert 'aria-labelledby="communes-legende"' in html  # the table's scrollable region
     assert '<th scope="col">' in html
     assert '<th scope="row">Quimper</th>' in html
     assert "Finistère (29)" in html
