@@ -512,16 +512,24 @@ PAGES += [
         setup=f"{_MONEY_SETUP}:audited_campaign",
     ),
     AuditedPage(
+        _("Modifier une enveloppe"),
+        "funding:envelope_edit",
+        role="funder",
+        setup=f"{_MONEY_SETUP}:audited_envelope_to_edit",
+    ),
+    AuditedPage(
         _("Gestion d'une enveloppe à répartir"),
         "funding:envelope_manage",
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_envelope_to_allocate",
+        max_queries=14,  # + what is left to share, the claims waiting, who may edit
     ),
     AuditedPage(
         _("Gestion d'une enveloppe répartie"),
         "funding:envelope_manage",
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_envelope_allocated",
+        max_queries=14,  # + what is left to share, the claims waiting, who may edit
     ),
     AuditedPage(
         _("Paiement d'une demande programmée"),
@@ -552,7 +560,7 @@ PAGES += [
     ),
 ]
 # POST-only actions (their forms are on the envelope's page).
-NOT_PAGES |= {"funding:allocate", "funding:transfer_add"}
+NOT_PAGES |= {"funding:allocate", "funding:transfer_add", "funding:envelope_withdraw"}
 
 
 def axe_version() -> str:

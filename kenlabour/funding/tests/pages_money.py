@@ -109,13 +109,42 @@ def money_world(
 OVERSUBSCRIBED = (450_000, 320_000, 280_000, 190_000, 75_050)
 
 
+def _belong_to(funder) -> None:
+    """The audit logs in as a person with the platform-wide funder role: make them one of
+    the funder's people, as only those open or edit its envelopes."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import RoleAssignment
+    from kenlabour.network.models import Actor
+
+    for user_id in RoleAssignment.objects.filter(role=Role.FUNDER, scope_type=None).values_list(
+        "user_id", flat=True
+    ):
+        RoleAssignment.objects.get_or_create(
+            user_id=user_id,
+            role=Role.FUNDER,
+            scope_type=ContentType.objects.get_for_model(Actor),
+            scope_id=funder.pk,
+        )
+
+
 def audited_campaign() -> dict:
-    """A campaign with two item types, and a public body to fund it."""
+    """A campaign with two item types, and a public body to fund it (the audit's funder
+    belongs to it)."""
     campaign = CampaignFactory(name="Mobilisation makers 2020")
     ItemTypeFactory(campaign=campaign, name="Visière Prusa RC3", unit_cost_cents=150)
     ItemTypeFactory(campaign=campaign, name="Surblouse en tissu", unit_cost_cents=420)
-    FunderFactory(name="Conseil régional de Bretagne")
+    _belong_to(FunderFactory(name="Conseil régional de Bretagne"))
     return {}
+
+
+def audited_envelope_to_edit() -> dict:
+    """An envelope no claim rests on yet, of a funder the audit's funder belongs to."""
+    envelope = EnvelopeFactory(name="Compensation des makers 2020")
+    ItemTypeFactory(campaign=envelope.campaign, name="Visière Prusa RC3", unit_cost_cents=150)
+    _belong_to(envelope.funder)
+    return {"slug": envelope.slug}
 
 
 def audited_envelope_to_allocate() -> dict:
