@@ -211,6 +211,16 @@ PAGES += [
 # (here, the setup's own inserts would count in the page's query budget). Its exports
 # are files (CSV, XLSX).
 NOT_PAGES |= {"lab:impact_csv", "lab:impact_xlsx"}
+PAGES += [
+    AuditedPage(
+        _("Feuille de présence à imprimer"),
+        "lab:attendance_print",
+        role="lab_facilitator",
+        setup="kenlabour.lab.tests.factories:audited_attendance_sheet",
+    ),
+]
+# POST actions: undo a tick, cancel a workshop (through a confirmation step).
+NOT_PAGES |= {"lab:attendance_undo", "lab:workshop_cancel"}
 
 # --- lab: experiments and interconnections (experiments helper)
 PAGES += [
