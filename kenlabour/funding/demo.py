@@ -597,13 +597,18 @@ def _current(campaign, funder, other, today):
     first_round = [
         p for p, status, *_ in planned if status in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)
     ]
-    later = [
-        p for p, status, *_ in planned if status not in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)
+    approved = [p for p, status, *_ in planned if status == ClaimStatus.APPROVED]
+    under_review = [
+        p
+        for p, status, *_ in planned
+        if status not in (ClaimStatus.PAID, ClaimStatus.SCHEDULED, ClaimStatus.APPROVED)
     ]
     eligible = lambda ps: sum(min(asks[p.pk], CURRENT_CAP_CENTS) for p in ps)  # noqa: E731
-    # Room for the first round in full and for about half of what the others ask: the
-    # second round shares what is left pro rata.
-    total = eligible(first_round) + eligible(later) // 2
+    # Room for the first round and the approved claims in full, and for about half of what
+    # the claims under review ask: the next round serves the approved claims and a few new
+    # ones in full; once the relays have approved the others, a round shares what is left
+    # pro rata.
+    total = eligible(first_round) + eligible(approved) + eligible(under_review) // 2
     total = max(50_000, -(-total // 50_000) * 50_000)  # up to a multiple of 500 €
     envelope = Envelope.objects.create(
         funder=funder,

@@ -434,16 +434,52 @@ class LabThemeFilterForm(forms.Form):
     )
 
 
+WORKSHOP_RADIUS_KM = 20
+WORKSHOP_MAX_RADIUS_KM = 200
+
+
 class WorkshopFilterForm(LabThemeFilterForm):
-    """The workshop list's filters, read from the address (GET)."""
+    """The workshop list's filters, read from the address (GET). A filter sent wrong is
+    reported at its field and left out; the others still apply."""
 
     passes = forms.BooleanField(label=_("Ateliers passés"), required=False)
+    pres_de = CommuneField(
+        label=_("Près de"),
+        help_text=_(
+            "Une commune : nom, nom et département — « Sainte-Marie (35) » — ou code postal."
+        ),
+        required=False,
+    )
+    rayon = forms.IntegerField(
+        label=_("Dans un rayon de (km)"),
+        min_value=1,
+        max_value=WORKSHOP_MAX_RADIUS_KM,
+        required=False,
+        initial=WORKSHOP_RADIUS_KM,
+        error_messages={
+            "min_value": _("Le rayon est d'au moins 1 km."),
+            "max_value": _("Le rayon est de 200 km au plus."),
+            "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 20."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rayon"].widget.attrs.update({"inputmode": "numeric", "step": "1"})
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {"past": False, "lab": None, "theme": None}
+        self.is_valid()
         data = self.cleaned_data
-        return {"past": data["passes"], "lab": data["labo"], "theme": data["theme"]}
+        commune = data.get("pres_de")
+        near = None
+        if commune is not None and "rayon" not in self.errors:
+            near = (commune, data.get("rayon") or WORKSHOP_RADIUS_KM)
+        return {
+            "past": bool(data.get("passes")),
+            "lab": data.get("labo"),
+            "theme": data.get("theme"),
+            "near": near,
+        }
 
 
 # --- experiments and interconnections (experiments helper) ----------------------------

@@ -28,7 +28,8 @@ from kenlabour.lab.models import (
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind, ProfileKind
 from kenlabour.network.models import Actor, Directorate, Profile
 from kenlabour.territories.geo import normalise
-from kenlabour.territories.models import Departement
+from kenlabour.territories.models import Commune, Departement
+from kenlabour.territories.selectors import communes_within
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -346,9 +347,17 @@ def labs_facilitated_by(user):
     return Lab.objects.filter(pk__in=scoped).order_by("name")
 
 
-def workshop_list(user, *, past: bool = False, lab: Lab | None = None, theme: Theme | None = None):
+def workshop_list(
+    user,
+    *,
+    past: bool = False,
+    lab: Lab | None = None,
+    theme: Theme | None = None,
+    near: tuple[Commune, int] | None = None,
+):
     """Upcoming (soonest first, ongoing included) or past (latest first) workshops, with
-    their confirmed seats counted in the same query."""
+    their confirmed seats counted in the same query; `near` (a commune, a radius in km) keeps
+    those held within that distance."""
     now = timezone.now()
     workshops = (
         _visible_workshops(user)
@@ -364,6 +373,10 @@ def workshop_list(user, *, past: bool = False, lab: Lab | None = None, theme: Th
         workshops = workshops.filter(lab=lab)
     if theme is not None:
         workshops = workshops.filter(themes=theme)
+    if near is not None:
+        commune, radius_km = near
+        around = communes_within(commune, radius_km, include_self=True)
+        workshops = workshops.filter(commune__in=[other.code for other in around])
     if past:
         return workshops.filter(ends_at__lt=now).order_by("-starts_at", "pk")
     return workshops.filter(ends_at__gte=now).order_by("starts_at", "pk")
@@ -800,7 +813,6 @@ def _territory_labels(experiment) -> set[str]:
 
 
 def _facet_prefetches():
-    from kenlabour.territories.models import Commune
 
     return (
         "themes",
