@@ -71,7 +71,10 @@ class NeedForm(forms.Form):
         coerce=int,
         initial=Urgency.NORMAL,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choisissez le degré d'urgence.")},
+        error_messages={
+            "required": _("Choisissez le degré d'urgence."),
+            "invalid_choice": _("Choisissez le degré d'urgence."),
+        },
     )
     requester_name = forms.CharField(
         label=_("Nom de l'établissement ou du service"),
