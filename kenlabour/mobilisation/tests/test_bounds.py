@@ -153,6 +153,7 @@ def model_form(model, instance_of):
         form_class = modelform_factory(model, fields=list(changes))
         return form_class(changes, instance=instance)
 
+    build.__name__ = f"{model.__name__}AdminForm"
     return build
 
 
