@@ -19,7 +19,8 @@ is set to that bound, nothing is deleted:
   units to at most that (lowered first, as the received units already never exceed the
   declared ones).
 
-The bounds are written here as they were when this migration was made (see
+On PostgreSQL the step then runs the foreign key checks its updates left pending, so that
+the tables can be altered in the same transaction. The bounds are written here as they were when this migration was made (see
 kenlabour/mobilisation/bounds.py); reversing the migration leaves the rows as they are.
 """
 
@@ -95,6 +96,11 @@ def clamp_out_of_range_rows(apps, schema_editor):
     deliveries.filter(declared_units__gt=models.F("planned_units")).update(
         declared_units=models.F("planned_units")
     )
+    if schema_editor.connection.vendor == "postgresql":
+        # A row updated twice in this transaction leaves its (deferred) foreign key checks
+        # pending, and PostgreSQL alters no table with pending trigger events: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
