@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kenlabour.mobilisation import bounds
+from kenlabour.mobilisation.forms.fields import BoundedIntegerField
 from kenlabour.territories.models import Departement
 
 
@@ -23,7 +25,7 @@ class RunForm(forms.Form):
 
 class AdjustForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
-    units = forms.IntegerField(label=_("Unités"), min_value=0)
+    units = BoundedIntegerField(label=_("Unités"), limits=bounds.ADJUSTED_UNITS)
 
 
 class DecisionForm(forms.Form):

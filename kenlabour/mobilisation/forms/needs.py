@@ -6,16 +6,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kenlabour.mobilisation import bounds
 from kenlabour.mobilisation.enums import NeedStatus, RequesterKind, Urgency
+from kenlabour.mobilisation.forms.fields import BoundedDateField, BoundedIntegerField
 from kenlabour.mobilisation.models import ItemType
 from kenlabour.mobilisation.selectors import needs as selectors
 from kenlabour.mobilisation.services.needs import need_problems
 from kenlabour.territories.forms import CommuneField
 
 
-def _integer(label, **kwargs):
-    return forms.IntegerField(
+def _integer(label, limits, **kwargs):
+    return BoundedIntegerField(
         label=label,
+        limits=limits,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": _("Indiquez un nombre."),
@@ -50,9 +53,10 @@ class NeedForm(forms.Form):
     )
     quantity = _integer(
         _("Quantité"),
+        bounds.NEED_QUANTITY,
         help_text=_("Le nombre d'unités, par exemple 200 visières."),
     )
-    deadline = forms.DateField(
+    deadline = BoundedDateField(
         label=_("Date limite de livraison"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Le jour où, au plus tard, il vous les faut."),
@@ -67,7 +71,10 @@ class NeedForm(forms.Form):
         coerce=int,
         initial=Urgency.NORMAL,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choisissez le degré d'urgence.")},
+        error_messages={
+            "required": _("Choisissez le degré d'urgence."),
+            "invalid_choice": _("Choisissez le degré d'urgence."),
+        },
     )
     requester_name = forms.CharField(
         label=_("Nom de l'établissement ou du service"),
@@ -161,7 +168,7 @@ class NeedForm(forms.Form):
 class DeliveryConfirmForm(forms.Form):
     """The requester's confirmation of one declared delivery."""
 
-    received_units = _integer(_("Unités reçues"))
+    received_units = _integer(_("Unités reçues"), bounds.RECEIVED_UNITS)
     name = forms.CharField(
         label=_("Votre nom"),
         max_length=200,

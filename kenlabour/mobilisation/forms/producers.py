@@ -1,30 +1,16 @@
 """Forms of the producers' room: short, in plain French, usable on a phone. They parse
 what is typed; the rules (and their messages) live in services/producers.py."""
 
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kenlabour.mobilisation import bounds
 from kenlabour.mobilisation.enums import MaterialDirection, MaterialKind
+from kenlabour.mobilisation.forms.fields import BoundedDateField, BoundedIntegerField
 from kenlabour.mobilisation.models import Campaign, ItemType
+from kenlabour.mobilisation.services.producers import capacity_problems, production_problems
 from kenlabour.network.models import Actor
-
-# A date of a mobilisation: years 2000 to 2099 (a year 1 typed by mistake is refused).
-EARLIEST_DAY = datetime.date(2000, 1, 1)
-LATEST_DAY = datetime.date(2099, 12, 31)
-
-
-class BoundedDateField(forms.DateField):
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and not (EARLIEST_DAY <= value <= LATEST_DAY):
-            raise forms.ValidationError(
-                _("Indiquez une date entre %(first)s et %(last)s."),
-                code="out_of_bounds",
-                params={"first": EARLIEST_DAY.year, "last": LATEST_DAY.year},
-            )
 
 
 def _date_field(label, **kwargs) -> forms.DateField:
@@ -39,10 +25,11 @@ def _date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-def _number_field(label, **kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
+def _number_field(label, limits, **kwargs) -> forms.IntegerField:
+    return BoundedIntegerField(
         label=label,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        limits=limits,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": _("Indiquez un nombre."),
             "invalid": _("Écrivez un nombre entier, par exemple 50."),
@@ -76,6 +63,9 @@ def _item_field(campaign: Campaign) -> forms.ModelChoiceField:
     )
 
 
+CAPACITY_FIGURES = ("units_per_day", "stock", "available_from", "available_until", "max_km")
+
+
 class CapacityForm(forms.Form):
     """What a producer can make of one item. Without `capacity`: a new one (for which
     actor, which item); with it: its figures, and whether it is still active (its item and
@@ -83,13 +73,17 @@ class CapacityForm(forms.Form):
 
     units_per_day = _number_field(
         _("Unités par jour"),
+        bounds.UNITS_PER_DAY,
         help_text=_("Ce que vous pouvez fabriquer en une journée (0 si vous donnez du stock)."),
     )
-    stock = _number_field(_("Stock disponible"), help_text=_("Unités déjà prêtes à livrer."))
+    stock = _number_field(
+        _("Stock disponible"), bounds.STOCK, help_text=_("Unités déjà prêtes à livrer.")
+    )
     available_from = _date_field(_("Disponible à partir du"))
     available_until = _date_field(_("Disponible jusqu'au"))
     max_km = _number_field(
         _("Distance de livraison maximale (km)"),
+        bounds.MAX_DISTANCE,
         help_text=_("Jusqu'où vous pouvez livrer ou faire livrer, entre 1 et 1000 km."),
     )
     note = forms.CharField(
@@ -132,11 +126,24 @@ class CapacityForm(forms.Form):
             self.fields["stock"].initial = 0
             self.order_fields(["producer", "item_type"])
 
+    def clean(self):
+        """Tell every problem at once: the service's rules (an empty offer, a window that
+        ends before it starts…) on the fields that could be read, next to the errors of
+        the fields that could not (the service checks again when it saves)."""
+        data = super().clean()
+        problems = capacity_problems(
+            **{name: data.get(name) for name in CAPACITY_FIGURES},
+        )
+        for field, message in problems.items():
+            if field in data:
+                self.add_error(field, message)
+        return data
+
 
 class DeliveryDeclareForm(forms.Form):
     """On the producer's page, one per delivery to make (prefix: the delivery)."""
 
-    units = _number_field(_("Unités livrées"))
+    units = _number_field(_("Unités livrées"), bounds.DECLARED_UNITS)
     declared_on = _date_field(_("Livrées le"))
 
     def __init__(self, *args, delivery, **kwargs):
@@ -150,15 +157,29 @@ class DeliveryDeclareForm(forms.Form):
 
 class ProductionForm(forms.Form):
     date = _date_field(_("Jour de production"))
-    units = _number_field(_("Unités produites"))
+    units = _number_field(_("Unités produites"), bounds.PRODUCTION_UNITS)
 
     def __init__(self, *args, campaign: Campaign, actors: list[Actor], **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
         self.fields["producer"] = _actor_field(actors, _("Qui a produit ?"))
         self.fields["item_type"] = _item_field(campaign)
         self.fields["date"].initial = timezone.localdate()
-        self.fields["units"].widget.attrs["min"] = 1
         self.order_fields(["producer", "item_type", "date", "units"])
+
+    def clean(self):
+        """Every problem at once, as CapacityForm.clean."""
+        data = super().clean()
+        problems = production_problems(
+            self.campaign,
+            item_type=data.get("item_type"),
+            date=data.get("date"),
+            units=data.get("units"),
+        )
+        for field, message in problems.items():
+            if field in data:
+                self.add_error(field, message)
+        return data
 
 
 class MaterialForm(forms.Form):
@@ -176,7 +197,7 @@ class MaterialForm(forms.Form):
         choices=MaterialKind.choices,
         error_messages={"required": _("Choisissez une matière.")},
     )
-    quantity = _number_field(_("Quantité"))
+    quantity = _number_field(_("Quantité"), bounds.MATERIAL_QUANTITY)
     unit = forms.CharField(
         label=_("Unité"),
         max_length=30,
@@ -194,7 +215,6 @@ class MaterialForm(forms.Form):
     def __init__(self, *args, actors: list[Actor], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"] = _actor_field(actors, _("Pour qui ?"))
-        self.fields["quantity"].widget.attrs["min"] = 1
         self.order_fields(["actor", "direction", "material", "quantity", "unit", "note"])
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.mobilisation import matching
+from kenlabour.mobilisation import bounds, matching
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RunStatus
 from kenlabour.mobilisation.models import Assignment, Campaign, Delivery, MatchingRun, Need
 from kenlabour.mobilisation.selectors.coordination import needs_to_serve
@@ -130,8 +130,8 @@ def adjust(user, run: MatchingRun, assignment_id: int, units: int) -> MatchingRu
         line = run.assignments.get(pk=assignment_id)
     except Assignment.DoesNotExist:
         raise ValidationError(_("Cette ligne n'appartient pas à cet appariement.")) from None
-    if units < 0:
-        raise ValidationError({"units": _("Le nombre d'unités ne peut pas être négatif.")})
+    if message := bounds.problem(bounds.ADJUSTED_UNITS, units):
+        raise ValidationError({"units": message})
     if units > line.units:
         raise ValidationError(
             {

@@ -10,21 +10,19 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kenlabour.accounts.perms import can
-from kenlabour.mobilisation import notifications
+from kenlabour.mobilisation import bounds, notifications
+from kenlabour.mobilisation.bounds import MAX_QUANTITY  # noqa: F401 (for the callers)
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, RequesterKind, Urgency
 from kenlabour.mobilisation.models import Campaign, Delivery, ItemType, Need
 from kenlabour.mobilisation.services.lifecycle import place_need, refresh_need_status
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind
 from kenlabour.network.models import Actor
 from kenlabour.network.services import place_actor, search_text_of, unique_slug
-
-# More than this in one need is a typing slip (a whole region's stock in one line).
-MAX_QUANTITY = 1_000_000
 
 # What the public form fills; the rest (status, token, territory) is the service's.
 NEED_FIELDS = (
@@ -42,10 +40,6 @@ NEED_FIELDS = (
     "note",
 )
 REQUIRED_TEXT = ("requester_name", "contact_name", "contact_email")
-
-
-def _number(value: int) -> str:
-    return formats.number_format(value, force_grouping=True)
 
 
 def closed_reason(campaign: Campaign, today: datetime.date | None = None) -> str:
@@ -72,17 +66,15 @@ def need_problems(campaign: Campaign, fields: dict, today: datetime.date) -> dic
     if not isinstance(item_type, ItemType) or item_type.campaign_id != campaign.pk:
         problems["item_type"] = _("Choisissez un des articles de cette mobilisation.")
     quantity = fields.get("quantity")
-    if not isinstance(quantity, int) or quantity <= 0:
+    if not isinstance(quantity, int):
         problems["quantity"] = _("La quantité doit être un nombre entier positif, au moins 1.")
-    elif quantity > MAX_QUANTITY:
-        problems["quantity"] = _(
-            "%(quantity)s unités dans un seul besoin, c'est plus que ce que la mobilisation "
-            "peut traiter (%(max)s au plus) : vérifiez le nombre, ou découpez le besoin par "
-            "site de livraison."
-        ) % {"quantity": _number(quantity), "max": _number(MAX_QUANTITY)}
+    elif message := bounds.problem(bounds.NEED_QUANTITY, quantity):
+        problems["quantity"] = message
     deadline = fields.get("deadline")
     if not isinstance(deadline, datetime.date):
         problems["deadline"] = _("Indiquez la date limite de livraison.")
+    elif message := bounds.problem([bounds.day_in_bounds], deadline):
+        problems["deadline"] = message
     elif deadline < today:
         problems["deadline"] = _(
             "La date limite (%(date)s) est déjà passée : indiquez une date à partir d'aujourd'hui."
@@ -276,10 +268,12 @@ def confirmation_problems(
     writing)."""
     problems = {}
     declared = delivery.declared_units
-    if not isinstance(received_units, int) or received_units < 0:
+    if not isinstance(received_units, int):
         problems["received_units"] = _(
             "Indiquez le nombre d'unités reçues : un nombre entier, 0 si rien n'est arrivé."
         )
+    elif message := bounds.problem(bounds.RECEIVED_UNITS, received_units):
+        problems["received_units"] = message
     elif received_units > declared:
         problems["received_units"] = _(
             "Vous indiquez %(received)s unités reçues, mais le producteur en a déclaré "

@@ -14,7 +14,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.mobilisation import notifications
+from kenlabour.mobilisation import bounds, notifications
+from kenlabour.mobilisation.bounds import (  # noqa: F401 (the services' limits, for their callers)
+    MAX_KM,
+    MAX_MATERIAL_QUANTITY,
+    MAX_PRODUCTION,
+    MAX_STOCK,
+    MAX_UNITS_PER_DAY,
+)
 from kenlabour.mobilisation.enums import (
     DeliveryStatus,
     MaterialDirection,
@@ -34,13 +41,6 @@ from kenlabour.network.enums import LinkSourceKind
 from kenlabour.network.models import Actor
 from kenlabour.network.services import record_cooperation
 
-# Beyond these, a figure is a typing mistake, not a workshop's output.
-MAX_UNITS_PER_DAY = 100_000
-MAX_STOCK = 1_000_000
-MAX_KM = 1000
-MAX_PRODUCTION = 100_000
-MAX_MATERIAL_QUANTITY = 1_000_000
-
 DUPLICATE_CAPACITY = "duplicate_capacity"
 
 
@@ -51,10 +51,6 @@ def _act_for(user, actor: Actor | None) -> None:
         )
 
 
-def _number(value: int) -> str:
-    return formats.number_format(value, force_grouping=True)
-
-
 def _date(value: datetime.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
@@ -62,22 +58,20 @@ def _date(value: datetime.date) -> str:
 # --- capacities -----------------------------------------------------------------------
 
 
-def _capacity_errors(
+def capacity_problems(
     *, units_per_day, stock, available_from, available_until, max_km
 ) -> dict[str, str]:
+    """What is wrong, by field, with these figures of a capacity (read only: the form asks
+    to tell every problem at once, the service again when writing)."""
     errors: dict[str, str] = {}
-    if units_per_day is None or units_per_day < 0:
+    if units_per_day is None:
         errors["units_per_day"] = _("Indiquez un nombre d'unités par jour, 0 ou plus.")
-    elif units_per_day > MAX_UNITS_PER_DAY:
-        errors["units_per_day"] = _("Au plus %(max)s unités par jour : vérifiez le nombre.") % {
-            "max": _number(MAX_UNITS_PER_DAY)
-        }
-    if stock is None or stock < 0:
+    elif message := bounds.problem(bounds.UNITS_PER_DAY, units_per_day):
+        errors["units_per_day"] = message
+    if stock is None:
         errors["stock"] = _("Indiquez le stock disponible, 0 ou plus.")
-    elif stock > MAX_STOCK:
-        errors["stock"] = _("Au plus %(max)s unités en stock : vérifiez le nombre.") % {
-            "max": _number(MAX_STOCK)
-        }
+    elif message := bounds.problem(bounds.STOCK, stock):
+        errors["stock"] = message
     if not errors and units_per_day == 0 and stock == 0:
         errors["units_per_day"] = _(
             "Avec 0 unité par jour et 0 en stock, il n'y a rien à proposer : indiquez ce "
@@ -85,20 +79,22 @@ def _capacity_errors(
         )
     if available_from is None:
         errors["available_from"] = _("Indiquez à partir de quand vous êtes disponible.")
+    elif message := bounds.problem([bounds.day_in_bounds], available_from):
+        errors["available_from"] = message
     if available_until is None:
         errors["available_until"] = _("Indiquez jusqu'à quand vous êtes disponible.")
+    elif message := bounds.problem([bounds.day_in_bounds], available_until):
+        errors["available_until"] = message
     elif available_from is not None and available_until < available_from:
         errors["available_until"] = _(
             "La fin de la disponibilité (%(end)s) est avant son début (%(start)s)."
         ) % {"end": _date(available_until), "start": _date(available_from)}
-    if max_km is None or max_km <= 0:
+    if max_km is None:
         errors["max_km"] = _(
             "Indiquez jusqu'à combien de kilomètres vous pouvez livrer (1 ou plus)."
         )
-    elif max_km > MAX_KM:
-        errors["max_km"] = _(
-            "Au plus %(max)s km : au-delà, d'autres producteurs sont plus proches."
-        ) % {"max": MAX_KM}
+    elif message := bounds.problem(bounds.MAX_DISTANCE, max_km):
+        errors["max_km"] = message
     return errors
 
 
@@ -141,7 +137,7 @@ def add_capacity(
     """Declare what `producer` can make of one item. One active capacity per campaign, item
     and producer: a second one is refused (edit the first)."""
     _act_for(user, producer)
-    errors = _capacity_errors(
+    errors = capacity_problems(
         units_per_day=units_per_day,
         stock=stock,
         available_from=available_from,
@@ -194,7 +190,7 @@ def update_capacity(
         .get(pk=capacity.pk)
     )
     _act_for(user, capacity.producer)
-    errors = _capacity_errors(
+    errors = capacity_problems(
         units_per_day=units_per_day,
         stock=stock,
         available_from=available_from,
@@ -233,8 +229,10 @@ def declaration_problems(
     only: the page asks before its confirmation step, the service again when writing)."""
     errors: dict[str, str] = {}
     today = today or timezone.localdate()
-    if units is None or units < 1:
+    if units is None:
         errors["units"] = _("Indiquez le nombre d'unités livrées (1 ou plus).")
+    elif message := bounds.problem(bounds.DECLARED_UNITS, units):
+        errors["units"] = message
     elif units > delivery.planned_units:
         errors["units"] = _(
             "%(units)s unités, c'est plus que les %(planned)s prévues pour cette livraison : "
@@ -244,6 +242,8 @@ def declaration_problems(
     campaign = delivery.need.campaign
     if declared_on is None:
         errors["declared_on"] = _("Indiquez la date de la livraison.")
+    elif message := bounds.problem([bounds.day_in_bounds], declared_on):
+        errors["declared_on"] = message
     elif declared_on > today:
         errors["declared_on"] = _(
             "La date de livraison (%(date)s) est dans le futur : déclarez la livraison une "
@@ -308,32 +308,28 @@ def declare_delivery(
 # --- production ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def declare_production(
-    user,
+def production_problems(
     campaign: Campaign,
     *,
-    producer: Actor,
-    item_type: ItemType,
-    date: datetime.date,
-    units: int,
+    item_type: ItemType | None,
+    date: datetime.date | None,
+    units: int | None,
     today: datetime.date | None = None,
-) -> Production:
-    """Units made on a day: they count in the campaign's figures."""
+) -> dict[str, str]:
+    """What is wrong, by field, with declaring `units` made on `date` (read only: the form
+    asks to tell every problem at once, the service again when writing)."""
     today = today or timezone.localdate()
-    _act_for(user, producer)
     errors: dict[str, str] = {}
     if item_type is None or item_type.campaign_id != campaign.pk:
         errors["item_type"] = _("Choisissez un article de cette mobilisation.")
-    if units is None or units < 1:
+    if units is None:
         errors["units"] = _("Indiquez le nombre d'unités produites (1 ou plus).")
-    elif units > MAX_PRODUCTION:
-        errors["units"] = _(
-            "Au plus %(max)s unités par déclaration : vérifiez le nombre, ou déclarez jour "
-            "par jour."
-        ) % {"max": _number(MAX_PRODUCTION)}
+    elif message := bounds.problem(bounds.PRODUCTION_UNITS, units):
+        errors["units"] = message
     if date is None:
         errors["date"] = _("Indiquez le jour de la production.")
+    elif message := bounds.problem([bounds.day_in_bounds], date):
+        errors["date"] = message
     elif date > today:
         errors["date"] = _("Le %(date)s est dans le futur : déclarez ce qui est déjà fait.") % {
             "date": _date(date)
@@ -348,6 +344,23 @@ def declare_production(
             "date": _date(date),
             "end": _date(campaign.ends_on),
         }
+    return errors
+
+
+@transaction.atomic
+def declare_production(
+    user,
+    campaign: Campaign,
+    *,
+    producer: Actor,
+    item_type: ItemType,
+    date: datetime.date,
+    units: int,
+    today: datetime.date | None = None,
+) -> Production:
+    """Units made on a day: they count in the campaign's figures."""
+    _act_for(user, producer)
+    errors = production_problems(campaign, item_type=item_type, date=date, units=units, today=today)
     if errors:
         raise ValidationError(errors)
     return Production.objects.create(
@@ -382,12 +395,10 @@ def add_material(
         errors["direction"] = _("Choisissez « demande » ou « don ».")
     if material not in MaterialKind.values:
         errors["material"] = _("Choisissez une matière de la liste.")
-    if quantity is None or quantity < 1:
+    if quantity is None:
         errors["quantity"] = _("Indiquez une quantité (1 ou plus).")
-    elif quantity > MAX_MATERIAL_QUANTITY:
-        errors["quantity"] = _("Au plus %(max)s : vérifiez la quantité.") % {
-            "max": _number(MAX_MATERIAL_QUANTITY)
-        }
+    elif message := bounds.problem(bounds.MATERIAL_QUANTITY, quantity):
+        errors["quantity"] = message
     unit = (unit or "").strip()
     if not unit:
         errors["unit"] = _("Indiquez l'unité : bobines, mètres, kg…")
