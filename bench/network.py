@@ -4,9 +4,9 @@ Generates 200,000 actors over France's communes (drawn in proportion to their
 population), with resources and areas of action, and 2,000,000 acquaintance links with
 their sources, loaded by COPY; then times ~100 varied queries of each of:
 
-- the directory's search (`selectors.search_actors`: count and first page of results);
-- the map's data for one département (`selectors.map_features`, the GeoJSON values);
-- "who could help" (`selectors.who_could_help`, with chains of acquaintances);
+- the directory's search (`directory_selectors.search_actors`: count and first page of results);
+- the map's data for one département (`map_selectors.map_features`, the GeoJSON values);
+- "who could help" (`help_selectors.who_could_help`, with chains of acquaintances);
 
 each beside the simplest indexed query on the same tables (an actor by primary key, and
 one actor's links), run interleaved, so that the ratio means something on a noisy
@@ -464,9 +464,11 @@ def timed(function) -> float:
 def measure(args, rng: random.Random) -> dict:
     from django.contrib.auth.models import AnonymousUser
 
-    from kenlabour.network import selectors
     from kenlabour.network.enums import ModerationStatus, ResourceKind
     from kenlabour.network.models import Actor, Link
+    from kenlabour.network.selectors import directory as directory_selectors
+    from kenlabour.network.selectors import map as map_selectors
+    from kenlabour.network.selectors import who_could_help as help_selectors
     from kenlabour.territories.models import Departement
 
     user = AnonymousUser()
@@ -498,18 +500,22 @@ def measure(args, rng: random.Random) -> dict:
             extra["departement"] = departements[rng.choice(populated)]
         elif i % 3 == 2:
             extra["kind"] = rng.choice(("person", "organisation", "collective"))
-        results = selectors.search_actors(user, selectors.ActorFilters(text=term, **extra))
+        results = directory_selectors.search_actors(
+            user, directory_selectors.ActorFilters(text=term, **extra)
+        )
         results.count()
-        results[0 : selectors.DIRECTORY_PAGE_SIZE]
+        results[0 : directory_selectors.DIRECTORY_PAGE_SIZE]
 
     def map_data(i):
         dep = departements[populated[i % len(populated)]]
-        results = selectors.search_actors(user, selectors.ActorFilters(departement=dep))
-        selectors.map_features(results, "/reseau/acteurs/__slug__/")
+        results = directory_selectors.search_actors(
+            user, directory_selectors.ActorFilters(departement=dep)
+        )
+        map_selectors.map_features(results, "/reseau/acteurs/__slug__/")
 
     def help_(i):
         seeker = seekers[i % len(seekers)]
-        selectors.who_could_help(
+        help_selectors.who_could_help(
             user,
             resource_kind=kinds[i % len(kinds)],
             commune=seeker.commune,
@@ -534,7 +540,7 @@ def measure(args, rng: random.Random) -> dict:
         figures[f"{label}_baseline_links_p95_ms"] = round(p95(baseline_links), 3)
         figures[f"{label}_ratio_to_pk"] = round(p95(samples) / max(p95(baseline), 1e-6), 1)
     # For information: the engagement page's reads, once each (no target set).
-    from kenlabour.network.selectors import territorial_engagement
+    from kenlabour.network.selectors.engagement import territorial_engagement
 
     figures["engagement_national_ms"] = round(timed(lambda: territorial_engagement(None)), 1)
     biggest = max(populated, key=lambda code: Actor.objects.filter(departement_id=code).count())

@@ -261,7 +261,7 @@ def build_experiments(log) -> None:
 
 
 def _accept_links(data) -> int:
-    from kenlabour.lab.selectors import pair_reason
+    from kenlabour.lab.selectors.interconnections import pair_reason
 
     lab_of = {spec["slug"]: LAB_OF[spec["lab"]] for spec in data["experiments"]}
     pairs = [

@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kenlabour.lab import selectors
 from kenlabour.lab.enums import FollowUp, HypothesisStatus, ParticipantKind, RegistrationMode
 from kenlabour.lab.models import (
     EARLIEST_DAY,
@@ -18,6 +17,9 @@ from kenlabour.lab.models import (
     Series,
     Theme,
 )
+from kenlabour.lab.selectors import impact as impact_selectors
+from kenlabour.lab.selectors import labs as lab_selectors
+from kenlabour.lab.selectors import organisations as organisation_selectors
 from kenlabour.territories.forms import CommuneField
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
@@ -43,7 +45,7 @@ class ImpactFilterForm(forms.Form):
     )
     departement = forms.ModelChoiceField(
         label=_("Département"),
-        queryset=selectors.departements_with_workshops(),
+        queryset=impact_selectors.departements_with_workshops(),
         to_field_name="code",
         required=False,
         empty_label=_("Tous les départements"),
@@ -51,15 +53,15 @@ class ImpactFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["departement"].queryset = selectors.departements_with_workshops()
+        self.fields["departement"].queryset = impact_selectors.departements_with_workshops()
         self.fields["departement"].label_from_instance = lambda d: f"{d.name} ({d.code})"
         self.fields["annee"].choices = [("", _("Toutes les années"))] + [
-            (year, str(year)) for year in selectors.impact_years()
+            (year, str(year)) for year in impact_selectors.impact_years()
         ]
 
-    def filters(self) -> selectors.ImpactFilters:
+    def filters(self) -> impact_selectors.ImpactFilters:
         data = self.cleaned_data
-        return selectors.ImpactFilters(
+        return impact_selectors.ImpactFilters(
             lab=data["labo"],
             year=data["annee"],
             theme=data["theme"],
@@ -120,7 +122,7 @@ def _lab_choice(form, user) -> None:
     """The lab field offers the labs the user facilitates: their only lab is chosen for
     them; with several, nothing is chosen until they choose (never an arbitrary one)."""
     field = form.fields["lab"]
-    field.queryset = selectors.labs_facilitated_by(user)
+    field.queryset = lab_selectors.labs_facilitated_by(user)
     labs = list(field.queryset[:2])
     if len(labs) == 1:
         field.empty_label = None
@@ -178,7 +180,7 @@ class WorkshopForm(forms.Form):
     )
     facilitators = forms.ModelMultipleChoiceField(
         label=_("Animateurs"),
-        queryset=selectors.facilitator_users(),
+        queryset=lab_selectors.facilitator_users(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -228,7 +230,7 @@ class WorkshopForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _lab_choice(self, user)
-        self.fields["facilitators"].queryset = selectors.facilitator_users()
+        self.fields["facilitators"].queryset = lab_selectors.facilitator_users()
         self.fields["facilitators"].label_from_instance = lambda u: str(u)
 
     @classmethod
@@ -239,7 +241,7 @@ class WorkshopForm(forms.Form):
         return initial
 
     def clean(self):
-        from kenlabour.lab.services import workshop_problems
+        from kenlabour.lab.services.workshops import workshop_problems
 
         data = super().clean()
         for field, message in workshop_problems(data).items():
@@ -325,8 +327,10 @@ class CameAsForm(forms.Form):
         data["organisation_name"] = data["directorate_name"] = ""
         if organisation_text:
             try:
-                data["organisation"] = selectors.resolve_organisation(organisation_text)
-            except selectors.NotFoundByName as error:
+                data["organisation"] = organisation_selectors.resolve_organisation(
+                    organisation_text
+                )
+            except organisation_selectors.NotFoundByName as error:
                 if error.code == "ambiguous":
                     self.add_error("organisation", error.message)
                 else:
@@ -335,10 +339,10 @@ class CameAsForm(forms.Form):
             self.add_error("directorate", _("Indiquez aussi l'organisation de cette direction."))
         elif directorate_text and data.get("organisation") is not None:
             try:
-                data["directorate"] = selectors.resolve_directorate(
+                data["directorate"] = organisation_selectors.resolve_directorate(
                     data["organisation"], directorate_text
                 )
-            except selectors.NotFoundByName:
+            except organisation_selectors.NotFoundByName:
                 data["directorate_name"] = directorate_text
         elif directorate_text:
             data["directorate_name"] = directorate_text
@@ -513,8 +517,8 @@ class PartnerNamesField(forms.CharField):
             if not line.strip():
                 continue
             try:
-                partners.append(selectors.resolve_organisation(line))
-            except selectors.NotFoundByName:
+                partners.append(organisation_selectors.resolve_organisation(line))
+            except organisation_selectors.NotFoundByName:
                 unknown.append(line.strip())
         if unknown:
             raise forms.ValidationError(
@@ -699,7 +703,7 @@ def _date_field(label):
 
 class OrganisationField(forms.CharField):
     """A published organisation of the directory, typed by its name; the page suggests the
-    names in the datalist `organisations` (selectors.organisation_names)."""
+    names in the datalist `organisations` (organisation_selectors.organisation_names)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 250)
@@ -713,8 +717,8 @@ class OrganisationField(forms.CharField):
         if not value:
             return None
         try:
-            return selectors.resolve_organisation(value)
-        except selectors.NotFoundByName as error:
+            return organisation_selectors.resolve_organisation(value)
+        except organisation_selectors.NotFoundByName as error:
             if error.code == "unknown":
                 raise forms.ValidationError(
                     _(
@@ -795,7 +799,7 @@ class IndicatorForm(forms.Form):
     )
 
     def clean(self):
-        from kenlabour.lab.services import indicator_problems
+        from kenlabour.lab.services.follow_up import indicator_problems
 
         data = super().clean()
         for field, message in indicator_problems(data).items():

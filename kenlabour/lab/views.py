@@ -14,9 +14,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import forms, qrcodes, selectors, services
+from kenlabour.lab import forms, qrcodes
 from kenlabour.lab.enums import Phase
 from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
+from kenlabour.lab.selectors import attendance as attendance_selectors
+from kenlabour.lab.selectors import calendars as calendar_selectors
+from kenlabour.lab.selectors import experiments as experiment_selectors
+from kenlabour.lab.selectors import impact as impact_selectors
+from kenlabour.lab.selectors import organisations as organisation_selectors
+from kenlabour.lab.selectors import series as series_selectors
+from kenlabour.lab.selectors import workshops as workshop_selectors
+from kenlabour.lab.services import attendance as attendance_services
+from kenlabour.lab.services import experiments as experiment_services
+from kenlabour.lab.services import files as file_services
+from kenlabour.lab.services import follow_up as follow_up_services
+from kenlabour.lab.services import interconnections as interconnection_services
+from kenlabour.lab.services import workshops as workshop_services
 from kenlabour.network import exports as spreadsheets
 from kenlabour.web.confirm import confirmation_page
 
@@ -28,7 +41,7 @@ def impact(request):
     """The impact dashboard: figures computed from attendance, for a lab, a year, a theme
     or a département (public: figures only, nobody named)."""
     form = forms.ImpactFilterForm(request.GET)
-    report = selectors.impact_report(form.filters()) if form.is_valid() else None
+    report = impact_selectors.impact_report(form.filters()) if form.is_valid() else None
     return render(
         request,
         "lab/impact.html",
@@ -41,8 +54,8 @@ def _impact_export(request, extension: str):
     if not form.is_valid():
         # The dashboard shows what is wrong with the filters, field by field.
         return redirect(f"{reverse('lab:impact')}?{request.GET.urlencode()}")
-    report = selectors.impact_report(form.filters())
-    rows = selectors.impact_export_rows(report)
+    report = impact_selectors.impact_report(form.filters())
+    rows = impact_selectors.impact_export_rows(report)
     header = [_("Rubrique"), _("Indicateur"), _("Valeur")]
     filters = report.filters
     parts = [
@@ -93,7 +106,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def _workshop_page(request, slug):
     try:
-        return selectors.workshop_page(request.user, slug)
+        return workshop_selectors.workshop_page(request.user, slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
 
@@ -103,7 +116,10 @@ def workshops(request):
     """Upcoming or past workshops of every lab, filtered by lab and theme."""
     form = forms.WorkshopFilterForm(request.GET)
     filters = form.filters()
-    paginator = Paginator(selectors.workshop_list(request.user, **filters), 20)
+    paginator = Paginator(
+        workshop_selectors.workshop_list(request.user, **filters),
+        workshop_selectors.WORKSHOPS_PAGE_SIZE,
+    )
     page_obj = paginator.get_page(request.GET.get("page"))
     filters_query = request.GET.copy()
     filters_query.pop("page", None)
@@ -156,7 +172,7 @@ def _registered_message(request, registration) -> None:
             % {
                 "name": registration.name,
                 "email": registration.email,
-                "position": selectors.waiting_position(registration),
+                "position": workshop_selectors.waiting_position(registration),
             },
         )
 
@@ -173,7 +189,7 @@ def register(request, slug):
         form = forms.RegistrationForm(request.POST)
     if form.is_valid():
         try:
-            registration = services.register(
+            registration = workshop_services.register(
                 request.user, page.workshop, site_url=_site_url(request), **form.cleaned_data
             )
         except ValidationError as error:
@@ -194,7 +210,7 @@ def invite(request, slug):
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
-            registration = services.register(
+            registration = workshop_services.register(
                 request.user,
                 page.workshop,
                 site_url=_site_url(request),
@@ -215,7 +231,7 @@ def registration(request, token):
     error = ""
     if request.method == "POST":
         try:
-            found, _position = selectors.registration_by_token(token)
+            found, _position = workshop_selectors.registration_by_token(token)
         except Registration.DoesNotExist:
             raise Http404 from None
         page = confirmation_page(
@@ -234,7 +250,9 @@ def registration(request, token):
         if page is not None:
             return page
         try:
-            cancelled, _promoted = services.cancel_registration(token, site_url=_site_url(request))
+            cancelled, _promoted = workshop_services.cancel_registration(
+                token, site_url=_site_url(request)
+            )
         except Registration.DoesNotExist:
             raise Http404 from None
         except ValidationError as refusal:
@@ -247,7 +265,7 @@ def registration(request, token):
             )
             return redirect("lab:registration", token=token)
     try:
-        found, position = selectors.registration_by_token(token)
+        found, position = workshop_selectors.registration_by_token(token)
     except Registration.DoesNotExist:
         raise Http404 from None
     return render(
@@ -265,7 +283,7 @@ def workshop_create(request):
     form = forms.WorkshopForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.create_workshop(
+            created = workshop_services.create_workshop(
                 request.user,
                 fields=form.workshop_fields(),
                 themes=form.cleaned_data["themes"],
@@ -283,7 +301,7 @@ def workshop_create(request):
 @require_http_methods(["GET", "POST"])
 def workshop_edit(request, slug):
     try:
-        current = selectors.workshop_for_edit(request.user, slug)
+        current = workshop_selectors.workshop_for_edit(request.user, slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
     if not can(request.user, "lab.edit_workshop", current):
@@ -293,7 +311,7 @@ def workshop_edit(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_workshop(
+            workshop_services.update_workshop(
                 request.user,
                 current,
                 fields=form.workshop_fields(),
@@ -340,7 +358,7 @@ def workshop_cancel(request, slug):
     if confirm is not None:
         return confirm
     try:
-        services.cancel_workshop(
+        workshop_services.cancel_workshop(
             request.user, page.workshop, reason=reason, site_url=_site_url(request)
         )
     except ValidationError as error:
@@ -356,7 +374,7 @@ def workshop_cancel(request, slug):
 @require_POST
 def workshop_file_add(request, slug):
     try:
-        current = selectors.workshop_for_edit(request.user, slug)
+        current = workshop_selectors.workshop_for_edit(request.user, slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
     if not can(request.user, "lab.edit_workshop", current):
@@ -364,7 +382,7 @@ def workshop_file_add(request, slug):
     file_form = forms.WorkshopFileForm(request.POST, request.FILES)
     if file_form.is_valid():
         try:
-            services.attach_file(
+            file_services.attach_file(
                 request.user,
                 current,
                 title=file_form.cleaned_data["title"],
@@ -420,7 +438,7 @@ def _row_forms(sheet, bound=None):
 
 def _sheet_or_404(request, slug):
     try:
-        sheet = selectors.attendance_sheet(slug)
+        sheet = attendance_selectors.attendance_sheet(slug)
     except Workshop.DoesNotExist:
         raise Http404 from None
     if not can(request.user, "lab.take_attendance", sheet.workshop):
@@ -436,7 +454,7 @@ def _code_page_url(request, workshop) -> str:
 
 def _row_response(request, sheet, registration_id, row_form=None):
     """What htmx swaps after a tick or its undo: the row, and the count out of band."""
-    row = selectors.sheet_row(registration_id, sheet.workshop)
+    row = attendance_selectors.sheet_row(registration_id, sheet.workshop)
     return render(
         request,
         "lab/_attendance_row.html",
@@ -444,7 +462,7 @@ def _row_response(request, sheet, registration_id, row_form=None):
             "row": row,
             "row_form": row_form or forms.CameAsForm(prefix=f"r{registration_id}"),
             "workshop": sheet.workshop,
-            "present": selectors.present_count(sheet.workshop),
+            "present": attendance_selectors.present_count(sheet.workshop),
             "count_out_of_band": True,
         },
     )
@@ -472,7 +490,7 @@ def attendance(request, slug):
             bound = forms.CameAsForm(request.POST, prefix=f"r{registration.pk}")
             if bound.is_valid():
                 try:
-                    services.mark_present(request.user, registration, **bound.came_as())
+                    attendance_services.mark_present(request.user, registration, **bound.came_as())
                 except ValidationError as error:
                     _add_errors(bound, error)
             if request.htmx:
@@ -490,7 +508,7 @@ def attendance(request, slug):
             walk_in_form = forms.WalkInForm(request.POST)
             if walk_in_form.is_valid():
                 try:
-                    services.record_walk_in(
+                    attendance_services.record_walk_in(
                         request.user,
                         sheet.workshop,
                         name=walk_in_form.cleaned_data["name"],
@@ -505,7 +523,7 @@ def attendance(request, slug):
                         % {"name": walk_in_form.cleaned_data["name"]},
                     )
                     return redirect(f"{reverse('lab:attendance', kwargs={'slug': slug})}#compte")
-        sheet = selectors.attendance_sheet(slug)
+        sheet = attendance_selectors.attendance_sheet(slug)
     return render(
         request,
         "lab/attendance.html",
@@ -526,11 +544,13 @@ def attendance(request, slug):
 def attendance_undo(request, slug):
     """Undo a tick (marked present by mistake): the row comes back unticked."""
     sheet = _sheet_or_404(request, slug)
-    found = selectors.attendance_of_sheet(sheet.workshop, request.POST.get("attendance", ""))
+    found = attendance_selectors.attendance_of_sheet(
+        sheet.workshop, request.POST.get("attendance", "")
+    )
     if found is None:
         raise Http404
     try:
-        registration = services.unmark_present(request.user, found)
+        registration = attendance_services.unmark_present(request.user, found)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         registration = found.registration
@@ -570,11 +590,11 @@ def attendance_code(request):
     if request.user.is_authenticated:
         initial |= {"name": str(request.user), "email": request.user.email}
     form = forms.CodeSignInForm(request.POST or None, initial=initial)
-    suggestions = selectors.came_as_suggestions()
+    suggestions = organisation_selectors.came_as_suggestions()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recorded = services.sign_in_with_code(
+            recorded = attendance_services.sign_in_with_code(
                 request.user,
                 code=data["code"],
                 name=data["name"],
@@ -599,7 +619,7 @@ def attendance_code(request):
 @require_GET
 def series(request, slug):
     try:
-        page = selectors.series_page(request.user, slug)
+        page = series_selectors.series_page(request.user, slug)
     except Series.DoesNotExist:
         raise Http404 from None
     return render(request, "lab/series.html", {"page": page, "series": page.series})
@@ -607,13 +627,13 @@ def series(request, slug):
 
 @require_GET
 def methods(request):
-    return render(request, "lab/methods.html", {"methods": selectors.methods()})
+    return render(request, "lab/methods.html", {"methods": workshop_selectors.methods()})
 
 
 @require_GET
 def method(request, slug):
     try:
-        found, upcoming = selectors.method_page(request.user, slug)
+        found, upcoming = workshop_selectors.method_page(request.user, slug)
     except Method.DoesNotExist:
         raise Http404 from None
     return render(request, "lab/method.html", {"method": found, "upcoming": upcoming})
@@ -628,7 +648,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def workshop_ics(request, slug):
     try:
-        found, content = selectors.workshop_ics(request.user, slug, _site_url(request))
+        found, content = calendar_selectors.workshop_ics(request.user, slug, _site_url(request))
     except Workshop.DoesNotExist:
         raise Http404 from None
     return _ics_response(content, f"{found.slug}.ics")
@@ -637,7 +657,7 @@ def workshop_ics(request, slug):
 @require_GET
 def lab_calendar(request, lab_slug):
     try:
-        found, content = selectors.lab_calendar(lab_slug, _site_url(request))
+        found, content = calendar_selectors.lab_calendar(lab_slug, _site_url(request))
     except Lab.DoesNotExist:
         raise Http404 from None
     return _ics_response(content, f"{found.slug}.ics")
@@ -653,8 +673,8 @@ def experiments(request):
     form = forms.ExperimentFilterForm(request.GET)
     page_obj = None
     if form.is_valid():
-        found = selectors.experiment_list(request.user, **form.filters())
-        page_obj = Paginator(found, selectors.EXPERIMENTS_PAGE_SIZE).get_page(
+        found = experiment_selectors.experiment_list(request.user, **form.filters())
+        page_obj = Paginator(found, experiment_selectors.EXPERIMENTS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
     filters_query = request.GET.copy()
@@ -673,7 +693,7 @@ def experiments(request):
 
 @require_GET
 def experiment(request, slug):
-    page = selectors.experiment_page(request.user, slug)
+    page = experiment_selectors.experiment_page(request.user, slug)
     if page is None:
         raise Http404
     found = page.experiment
@@ -720,7 +740,7 @@ def _experiment_form(request, experiment=None):
     form = forms.ExperimentForm(request.POST or None, instance=experiment, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_experiment(
+            saved = experiment_services.save_experiment(
                 request.user, form.fields_for_service(), experiment=experiment
             )
         except ValidationError as error:
@@ -742,7 +762,7 @@ def experiment_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def experiment_edit(request, slug):
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     if experiment is None:
         raise Http404
     return _experiment_form(request, experiment)
@@ -752,7 +772,7 @@ def experiment_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 def experiment_phase(request, slug):
     """Move the experiment to its next phase: the form offers only the allowed ones."""
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     if experiment is None:
         raise Http404
     form = forms.PhaseForm(request.POST or None, experiment=experiment)
@@ -774,7 +794,7 @@ def experiment_phase(request, slug):
         if page is not None:
             return page
         try:
-            services.change_phase(request.user, experiment, **form.cleaned_data)
+            experiment_services.change_phase(request.user, experiment, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -786,14 +806,14 @@ def experiment_phase(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def measurement_add(request, slug):
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     if experiment is None:
         raise Http404
     form = forms.MeasurementForm(request.POST or None, experiment=experiment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_measurement(
+            follow_up_services.add_measurement(
                 request.user, data["indicator"], date=data["date"], value=data["value"]
             )
         except ValidationError as error:
@@ -808,11 +828,11 @@ def measurement_add(request, slug):
 @require_POST
 def interconnection_decide(request, slug):
     """Accept or dismiss a suggested link (a plain form: works without JavaScript)."""
-    experiment = selectors.experiment_by_slug(request.user, slug)
+    experiment = experiment_selectors.experiment_by_slug(request.user, slug)
     form = forms.InterconnectionDecisionForm(request.POST)
     if experiment is None or not form.is_valid():
         raise Http404
-    other = selectors.experiment_by_slug(request.user, form.cleaned_data["other"])
+    other = experiment_selectors.experiment_by_slug(request.user, form.cleaned_data["other"])
     if other is None:
         raise Http404
     accept = form.cleaned_data["decision"] == "accept"
@@ -841,7 +861,9 @@ def interconnection_decide(request, slug):
     if page is not None:
         return page
     try:
-        services.decide_interconnection(request.user, experiment, other, accept=accept)
+        interconnection_services.decide_interconnection(
+            request.user, experiment, other, accept=accept
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -860,7 +882,7 @@ def interconnection_decide(request, slug):
 def _addition_page(request, slug, *, form_class, add, template_name, message, anchor):
     """A facilitator adds one record to the experiment: `add(user, experiment, data)`
     calls the service; the experiment's page then shows it at `anchor`."""
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     if experiment is None:
         raise Http404
     form = form_class(request.POST or None)
@@ -875,7 +897,7 @@ def _addition_page(request, slug, *, form_class, add, template_name, message, an
     stopped = experiment.phase == Phase.STOPPED
     context = {"form": form, "experiment": experiment, "stopped": stopped}
     if form_class is forms.RecommendationForm:
-        context["organisations"] = selectors.organisation_names()
+        context["organisations"] = organisation_selectors.organisation_names()
     return render(request, template_name, context)
 
 
@@ -886,7 +908,7 @@ def hypothesis_add(request, slug):
         request,
         slug,
         form_class=forms.HypothesisForm,
-        add=lambda user, experiment, data: services.add_hypothesis(
+        add=lambda user, experiment, data: follow_up_services.add_hypothesis(
             user, experiment, text=data["text"]
         ),
         template_name="lab/hypothesis_form.html",
@@ -902,7 +924,9 @@ def indicator_add(request, slug):
         request,
         slug,
         form_class=forms.IndicatorForm,
-        add=lambda user, experiment, data: services.add_indicator(user, experiment, **data),
+        add=lambda user, experiment, data: follow_up_services.add_indicator(
+            user, experiment, **data
+        ),
         template_name="lab/indicator_form.html",
         message=_("L'indicateur est enregistré : ajoutez-lui des mesures au fil du temps."),
         anchor="indicateurs",
@@ -916,7 +940,7 @@ def result_add(request, slug):
         request,
         slug,
         form_class=forms.ResultForm,
-        add=lambda user, experiment, data: services.add_result(user, experiment, **data),
+        add=lambda user, experiment, data: follow_up_services.add_result(user, experiment, **data),
         template_name="lab/result_form.html",
         message=_("Le résultat est enregistré."),
         anchor="resultats",
@@ -930,7 +954,9 @@ def recommendation_add(request, slug):
         request,
         slug,
         form_class=forms.RecommendationForm,
-        add=lambda user, experiment, data: services.add_recommendation(user, experiment, **data),
+        add=lambda user, experiment, data: follow_up_services.add_recommendation(
+            user, experiment, **data
+        ),
         template_name="lab/recommendation_form.html",
         message=_("La préconisation est enregistrée, « adressée »."),
         anchor="preconisations",
@@ -946,7 +972,7 @@ def _refusal(request, form, error=None) -> None:
 @login_required
 @require_POST
 def hypothesis_status(request, slug, pk):
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     hypothesis = experiment.hypotheses.filter(pk=pk).first() if experiment else None
     if hypothesis is None:
         raise Http404
@@ -955,7 +981,7 @@ def hypothesis_status(request, slug, pk):
         _refusal(request, form)
     else:
         try:
-            changed = services.set_hypothesis_status(
+            changed = follow_up_services.set_hypothesis_status(
                 request.user, hypothesis, status=form.cleaned_data["status"]
             )
         except ValidationError as error:
@@ -972,7 +998,7 @@ def hypothesis_status(request, slug, pk):
 @login_required
 @require_POST
 def recommendation_follow_up(request, slug, pk):
-    experiment = selectors.experiment_for_edit(request.user, slug)
+    experiment = experiment_selectors.experiment_for_edit(request.user, slug)
     recommendation = experiment.recommendations.filter(pk=pk).first() if experiment else None
     if recommendation is None:
         raise Http404
@@ -981,7 +1007,7 @@ def recommendation_follow_up(request, slug, pk):
         _refusal(request, form)
     else:
         try:
-            changed = services.record_follow_up(
+            changed = follow_up_services.record_follow_up(
                 request.user,
                 recommendation,
                 follow_up=form.cleaned_data["follow_up"],

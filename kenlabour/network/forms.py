@@ -9,7 +9,7 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from kenlabour.network import columns, selectors, spreadsheet
+from kenlabour.network import columns, spreadsheet
 from kenlabour.network.enums import (
     ActorKind,
     ModerationStatus,
@@ -18,6 +18,10 @@ from kenlabour.network.enums import (
     ResourceKind,
 )
 from kenlabour.network.models import Actor
+from kenlabour.network.selectors import areas as area_selectors
+from kenlabour.network.selectors import directory as directory_selectors
+from kenlabour.network.selectors import duplicates as duplicate_selectors
+from kenlabour.network.selectors import who_could_help as help_selectors
 from kenlabour.network.validators import normalise_siret, validate_siret
 from kenlabour.territories.forms import CommuneField
 from kenlabour.territories.models import Departement, Epci
@@ -35,14 +39,14 @@ class AreaField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 3})
 
     def prepare_value(self, value):
-        if isinstance(value, selectors.AreaOfAction):
+        if isinstance(value, area_selectors.AreaOfAction):
             return value.as_text()
         return super().prepare_value(value)
 
     def clean(self, value):
         text = super().clean(value) or ""
         entries = [entry.strip() for entry in AREA_SPLIT_RE.split(text) if entry.strip()]
-        area, errors = selectors.AreaResolver().resolve_all(entries)
+        area, errors = area_selectors.AreaResolver().resolve_all(entries)
         if errors:
             raise ValidationError(errors, code="unknown_territory")
         return area
@@ -186,7 +190,7 @@ class ActorForm(forms.Form):
             "siret": actor.siret,
             "commune": actor.commune,
             "address": actor.address,
-            "area": selectors.AreaOfAction.of(actor),
+            "area": area_selectors.AreaOfAction.of(actor),
             "website": actor.website,
             "email": actor.email,
             "public_consent": actor.public_consent,
@@ -196,7 +200,7 @@ class ActorForm(forms.Form):
         siret = normalise_siret(self.cleaned_data.get("siret", ""))
         if siret:
             validate_siret(siret)
-            holder = selectors.siret_holder(
+            holder = duplicate_selectors.siret_holder(
                 siret, exclude_pk=self.actor.pk if self.actor is not None else None
             )
             if holder is not None:
@@ -287,8 +291,8 @@ class ActorForm(forms.Form):
             "email": data["email"],
         }
 
-    def area_of_action(self) -> selectors.AreaOfAction:
-        return self.cleaned_data.get("area") or selectors.AreaOfAction()
+    def area_of_action(self) -> area_selectors.AreaOfAction:
+        return self.cleaned_data.get("area") or area_selectors.AreaOfAction()
 
 
 class ResourceForm(forms.Form):
@@ -633,14 +637,14 @@ class WhoCouldHelpForm(forms.Form):
         data = super().clean()
         slug = (data.get("acteur") or "").strip()
         if slug:
-            self.seeker = selectors.seeker_for(self.user, slug)
+            self.seeker = help_selectors.seeker_for(self.user, slug)
             if self.seeker is None:
                 raise ValidationError(
                     _("Cet acteur n'existe pas ou sa page n'est pas publique."),
                     code="unknown_seeker",
                 )
         else:
-            self.seeker = selectors.own_actor(self.user)
+            self.seeker = help_selectors.own_actor(self.user)
         if not data.get("commune") and "commune" not in self.errors:
             if self.seeker is not None and self.seeker.commune_id:
                 data["commune"] = self.seeker.commune
@@ -695,8 +699,8 @@ class EpciField(forms.CharField):
         if text in self.empty_values:
             return None
         try:
-            return selectors.resolve_epci(text)
-        except selectors.EpciLookupError as error:
+            return directory_selectors.resolve_epci(text)
+        except directory_selectors.EpciLookupError as error:
             raise ValidationError(error.message, code="epci") from error
 
 
@@ -752,7 +756,7 @@ class ActorSearchForm(forms.Form):
         label=_("Dans un rayon de (km)"),
         required=False,
         min_value=1,
-        max_value=selectors.MAX_RADIUS_KM,
+        max_value=directory_selectors.MAX_RADIUS_KM,
         help_text=_("Laissez vide pour ne chercher que dans la commune."),
         error_messages={
             "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 30."),
@@ -775,10 +779,10 @@ class ActorSearchForm(forms.Form):
             )
         return data
 
-    def filters(self) -> selectors.ActorFilters:
+    def filters(self) -> directory_selectors.ActorFilters:
         """The selector's filters (the form must be valid)."""
         data = self.cleaned_data
-        return selectors.ActorFilters(
+        return directory_selectors.ActorFilters(
             text=data["q"],
             kind=data["type"],
             organisation_kind=data["type_organisation"],

@@ -17,8 +17,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kenlabour.network import columns, selectors
+from kenlabour.network import columns
 from kenlabour.network.enums import ActorKind, OrganisationKind, ResourceKind
+from kenlabour.network.selectors import areas as area_selectors
+from kenlabour.network.selectors import duplicates as duplicate_selectors
 from kenlabour.network.spreadsheet import Row, Table, parse_quantities, split_list
 from kenlabour.network.validators import normalise_siret, validate_siret
 from kenlabour.territories import selectors as territories
@@ -42,17 +44,17 @@ class CellError:
 class ValidRow:
     line: int
     fields: dict  # Actor fields
-    area: selectors.AreaOfAction = field(default_factory=selectors.AreaOfAction)
+    area: area_selectors.AreaOfAction = field(default_factory=area_selectors.AreaOfAction)
     resources: list[tuple[str, int]] = field(default_factory=list)
 
 
 class Lookups:
     """The gazetteer lookups of one import: each distinct commune or area entry once,
-    the usual forms in bulk (see selectors.CommuneResolver)."""
+    the usual forms in bulk (see area_selectors.CommuneResolver)."""
 
     def __init__(self):
-        self.communes = selectors.CommuneResolver()
-        self.areas = selectors.AreaResolver(self.communes)
+        self.communes = area_selectors.CommuneResolver()
+        self.areas = area_selectors.AreaResolver(self.communes)
 
     def prefetch(self, rows: list[Row]) -> None:
         self.communes.prefetch(row.cells.get(columns.COMMUNE, "") for row in rows)
@@ -407,8 +409,10 @@ def _duplicates(table: Table, valid: list[ValidRow], rows_by_line) -> list[CellE
     errors = []
     by_siret: dict[str, int] = {}
     by_name: dict[tuple[str, str | None], int] = {}
-    siret_taken = selectors.siret_holders(r.fields["siret"] for r in valid if r.fields["siret"])
-    name_taken = selectors.existing_actor_keys(
+    siret_taken = duplicate_selectors.siret_holders(
+        r.fields["siret"] for r in valid if r.fields["siret"]
+    )
+    name_taken = duplicate_selectors.existing_actor_keys(
         (r.fields["commune"].pk for r in valid if r.fields["commune"]),
         (normalise(r.fields["name"]) for r in valid if r.fields["commune"] is None),
     )

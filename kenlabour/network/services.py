@@ -18,7 +18,7 @@ from kenlabour.accounts.perms import can, forget_roles
 from kenlabour.network import importing
 from kenlabour.network.enums import ActorKind, LinkSourceKind, ModerationStatus, ResourceKind
 from kenlabour.network.models import Actor, Link, LinkSource, Resource
-from kenlabour.network.selectors import AreaOfAction
+from kenlabour.network.selectors.areas import AreaOfAction
 from kenlabour.territories.geo import normalise
 
 

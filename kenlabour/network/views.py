@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kenlabour.accounts.perms import can
-from kenlabour.network import columns, engagement, exports, forms, selectors, services
+from kenlabour.network import columns, engagement, exports, forms, services
 from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
+from kenlabour.network.selectors import actor_page as actor_page_selectors
+from kenlabour.network.selectors import actors as actor_selectors
+from kenlabour.network.selectors import directory as directory_selectors
+from kenlabour.network.selectors import engagement as engagement_selectors
+from kenlabour.network.selectors import exports as export_selectors
+from kenlabour.network.selectors import map as map_selectors
+from kenlabour.network.selectors import who_could_help as help_selectors
 
 # --- directory, actor pages, map, exports (directory helper) ---------------------------
 
@@ -29,8 +36,8 @@ def _search(request) -> dict:
     context = {"form": form, "page_obj": None, "around": False}
     context["filters_query"] = filters_query.urlencode()
     if form.is_valid():
-        results = selectors.search_actors(request.user, form.filters())
-        paginator = Paginator(results, selectors.DIRECTORY_PAGE_SIZE)
+        results = directory_selectors.search_actors(request.user, form.filters())
+        paginator = Paginator(results, directory_selectors.DIRECTORY_PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         context.update(
             page_obj=page_obj,
@@ -68,9 +75,9 @@ def map_data(request):
     form = forms.ActorSearchForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    results = selectors.search_actors(request.user, form.filters())
+    results = directory_selectors.search_actors(request.user, form.filters())
     return JsonResponse(
-        selectors.map_features(results, _actor_url_pattern()),
+        map_selectors.map_features(results, _actor_url_pattern()),
         content_type=exports.GEOJSON_CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )
@@ -82,9 +89,9 @@ def _export(request, extension: str):
     if not form.is_valid():
         # The directory shows what is wrong with the filters, field by field.
         return redirect(f"{reverse('network:directory')}?{request.GET.urlencode()}")
-    results = selectors.search_actors(request.user, form.filters())
+    results = directory_selectors.search_actors(request.user, form.filters())
     pattern = _actor_url_pattern(request)
-    rows = selectors.export_rows(results, lambda slug: pattern.replace("__slug__", slug))
+    rows = export_selectors.export_rows(results, lambda slug: pattern.replace("__slug__", slug))
     header = columns.EXPORT_COLUMNS
     filename = f"reseau-acteurs-{timezone.localdate().isoformat()}.{extension}"
     if extension == "csv":
@@ -126,7 +133,7 @@ def export_geojson(request):
 def actor(request, slug):
     """An actor's page: who they are, what they have, whom they know."""
     try:
-        page = selectors.actor_page(request.user, slug)
+        page = actor_page_selectors.actor_page(request.user, slug)
     except Actor.DoesNotExist:
         raise Http404 from None
     return render(request, "network/actor.html", {"page": page, "actor": page.actor})
@@ -142,7 +149,7 @@ def who_could_help(request):
     form = forms.WhoCouldHelpForm(data, user=request.user)
     result = None
     if form.is_bound and form.is_valid():
-        result = selectors.who_could_help(request.user, **form.query())
+        result = help_selectors.who_could_help(request.user, **form.query())
     return render(request, "network/who_could_help.html", {"form": form, "result": result})
 
 
@@ -151,7 +158,7 @@ def territorial_engagement(request):
     """Engagement of the territories: actors per 10,000 inhabitants, links, isolation."""
     form = forms.EngagementForm(request.GET)
     departement, sort = form.choice()
-    report = selectors.territorial_engagement(departement, sort)
+    report = engagement_selectors.territorial_engagement(departement, sort)
     return render(
         request,
         "network/engagement.html",
@@ -201,7 +208,7 @@ def register(request):
 @login_required
 def edit(request, slug):
     try:
-        actor = selectors.actor_for_edit(slug)
+        actor = actor_selectors.actor_for_edit(slug)
     except Actor.DoesNotExist:
         raise Http404 from None
     _require(request.user, "network.edit_actor", actor)
@@ -246,7 +253,7 @@ def moderation(request):
         request,
         "network/moderation.html",
         {
-            "pending": selectors.pending_actors(),
+            "pending": actor_selectors.pending_actors(),
             "failed": failed,
             "failed_actor_id": _posted_int(request.POST.get("actor")) if failed else None,
         },

@@ -587,7 +587,7 @@ DEMO_QUERY_BUDGETS: dict[str, int] = {
     "lab:experiments": 14,
     # The funder's page of an envelope: its claims by status, relays and transfers.
     "funding:envelope_manage": 16,
-    # Exports stream their rows by chunks of actors (network.selectors.CHUNK_SIZE), two to
+    # Exports stream their rows by chunks of actors (network.selectors.exports.CHUNK_SIZE), two to
     # five queries a chunk: bounded memory, and queries that grow with the rows by design.
     "network:export_csv": 40,
     "network:export_xlsx": 40,

@@ -15,7 +15,7 @@ from kenlabour.funding.models import Claim, ClaimLine, Coverage, Envelope, Expen
 from kenlabour.mobilisation.enums import DeliveryStatus
 from kenlabour.mobilisation.models import Delivery
 from kenlabour.network.models import Actor
-from kenlabour.network.selectors import administered_actors
+from kenlabour.network.selectors.actors import administered_actors
 from kenlabour.territories.models import Commune, Departement
 
 # Deliveries a claim may rest on: what the recipient confirmed receiving (in full or not).

@@ -7,9 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from kenlabour.lab import demo, selectors
+from kenlabour.lab import demo
 from kenlabour.lab.enums import ParticipantKind
 from kenlabour.lab.models import Attendance, Lab, Method, Public, Series, Theme, Workshop
+from kenlabour.lab.selectors import impact as selectors
 from kenlabour.network import demo as network_demo
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
-from kenlabour.lab import services
 from kenlabour.lab.enums import RegistrationStatus
+from kenlabour.lab.services import workshops as services
 from kenlabour.lab.tests.factories import (
     AttendanceFactory,
     WorkshopFactory,

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kenlabour.lab import selectors
 from kenlabour.lab.enums import ParticipantKind
 from kenlabour.lab.models import Experiment, PhaseChange
+from kenlabour.lab.selectors import impact as selectors
 from kenlabour.lab.tests.factories import (
     AttendanceFactory,
     LabFactory,

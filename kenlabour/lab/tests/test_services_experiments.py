@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.lab import services
 from kenlabour.lab.models import Experiment, Interconnection, Measurement, PhaseChange
+from kenlabour.lab.services import experiments as services
+from kenlabour.lab.services.follow_up import add_measurement
+from kenlabour.lab.services.interconnections import decide_interconnection
 from kenlabour.lab.tests.factories import (
     ExperimentFactory,
     IndicatorFactory,
@@ -150,7 +152,7 @@ def test_a_facilitator_of_another_lab_cannot_change_the_phase():
 
 def test_a_measurement_is_recorded():
     indicator = IndicatorFactory()
-    services.add_measurement(facilitator(), indicator, date=TODAY(), value=25)
+    add_measurement(facilitator(), indicator, date=TODAY(), value=25)
     assert list(indicator.measurements.values_list("value", flat=True)) == [25]
 
 
@@ -162,7 +164,7 @@ def test_a_measurement_on_a_stopped_experiment_is_refused_and_changes_nothing():
     )
     indicator.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        services.add_measurement(user, indicator, date=TODAY(), value=25)
+        add_measurement(user, indicator, date=TODAY(), value=25)
     assert "arrêtée" in " ".join(refused.value.messages)
     assert not Measurement.objects.exists()
 
@@ -171,22 +173,22 @@ def test_a_measurement_dated_before_the_start_or_twice_the_same_day_is_refused()
     user = facilitator()
     indicator = IndicatorFactory()
     with pytest.raises(ValidationError) as refused:
-        services.add_measurement(
+        add_measurement(
             user,
             indicator,
             date=indicator.experiment.started_on - datetime.timedelta(days=1),
             value=1,
         )
     assert "antérieure au début" in refused.value.message_dict["date"][0]
-    services.add_measurement(user, indicator, date=TODAY(), value=2)
+    add_measurement(user, indicator, date=TODAY(), value=2)
     with pytest.raises(ValidationError):
-        services.add_measurement(user, indicator, date=TODAY(), value=3)
+        add_measurement(user, indicator, date=TODAY(), value=3)
     assert Measurement.objects.count() == 1
 
 
 def test_accepting_a_link_feeds_the_acquaintance_graph_with_the_partners_of_both():
     permis, rural, _unrelated = related_experiments()
-    link = services.decide_interconnection(facilitator(), permis, rural, accept=True)
+    link = decide_interconnection(facilitator(), permis, rural, accept=True)
     assert link.status == "accepted"
     assert "Mission locale" in link.reasons
     partners = set(permis.partners.values_list("pk", flat=True)) | set(
@@ -203,15 +205,15 @@ def test_accepting_a_link_feeds_the_acquaintance_graph_with_the_partners_of_both
 def test_a_dismissed_link_feeds_nothing_and_is_not_decided_again():
     permis, rural, _unrelated = related_experiments()
     user = facilitator()
-    services.decide_interconnection(user, rural, permis, accept=False)
+    decide_interconnection(user, rural, permis, accept=False)
     assert not LinkSource.objects.exists()
     with pytest.raises(ValidationError):
-        services.decide_interconnection(user, permis, rural, accept=True)
+        decide_interconnection(user, permis, rural, accept=True)
     assert Interconnection.objects.get().status == "dismissed"
 
 
 def test_only_facilitators_decide_links():
     permis, rural, _unrelated = related_experiments()
     with pytest.raises(PermissionDenied):
-        services.decide_interconnection(UserFactory(), permis, rural, accept=True)
+        decide_interconnection(UserFactory(), permis, rural, accept=True)
     assert not Interconnection.objects.exists()

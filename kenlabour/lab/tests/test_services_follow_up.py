@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.lab import selectors, services
 from kenlabour.lab.models import Hypothesis, Indicator, Recommendation, Result
+from kenlabour.lab.selectors import organisations as selectors
+from kenlabour.lab.services import follow_up as services
+from kenlabour.lab.services.experiments import change_phase
 from kenlabour.lab.tests.factories import ExperimentFactory, IndicatorFactory, LabFactory
 from kenlabour.network.enums import ModerationStatus
 from kenlabour.network.tests.factories import (
@@ -105,7 +107,7 @@ def test_a_stop_decided_meanwhile_is_seen_by_the_addition():
     """The service reads the experiment afresh: a page loaded before the stop adds nothing."""
     user = facilitator()
     experiment = ExperimentFactory()
-    services.change_phase(
+    change_phase(
         user, experiment, phase="stopped", date=TODAY(), stop_reason="Plus de financement."
     )
     # `experiment` is the copy of the page, still at the problem phase.
@@ -153,7 +155,7 @@ def test_a_status_unchanged_or_unknown_is_refused():
 def test_a_stopped_experiment_still_says_what_it_learnt():
     user, experiment = facilitator(), ExperimentFactory()
     hypothesis = services.add_hypothesis(user, experiment, text="H")
-    services.change_phase(user, experiment, phase="stopped", date=TODAY(), stop_reason="Fin.")
+    change_phase(user, experiment, phase="stopped", date=TODAY(), stop_reason="Fin.")
     hypothesis.refresh_from_db()
     services.set_hypothesis_status(user, hypothesis, status="refuted")
     assert Hypothesis.objects.get().status == "refuted"
@@ -279,7 +281,7 @@ def test_the_follow_up_is_recorded_even_after_the_experiment_stopped():
     recommendation = services.add_recommendation(
         user, experiment, addressed_to=OrganisationFactory(), text="Financer le code."
     )
-    services.change_phase(user, experiment, phase="stopped", date=TODAY(), stop_reason="Fin.")
+    change_phase(user, experiment, phase="stopped", date=TODAY(), stop_reason="Fin.")
     services.record_follow_up(
         user, recommendation, follow_up="implemented", note=" Inscrit au budget 2027. "
     )

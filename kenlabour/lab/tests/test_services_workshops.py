@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from kenlabour.accounts.models import User
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
-from kenlabour.lab import services
 from kenlabour.lab.enums import ParticipantKind, RegistrationMode, RegistrationStatus
 from kenlabour.lab.models import Attendance, Registration, Workshop, WorkshopFile
+from kenlabour.lab.services import workshops as services
+from kenlabour.lab.services.attendance import mark_present, record_walk_in, sign_in_with_code
+from kenlabour.lab.services.files import attach_file
 from kenlabour.lab.tests.factories import (
     LabFactory,
     RegistrationFactory,
@@ -167,7 +169,7 @@ def test_seats_are_confirmed_while_they_last_then_people_wait_in_order():
         RegistrationStatus.WAITING,
         RegistrationStatus.WAITING,
     ]
-    from kenlabour.lab.selectors import waiting_position
+    from kenlabour.lab.selectors.workshops import waiting_position
 
     assert [waiting_position(p) for p in people] == [None, None, 1, 2]
 
@@ -185,7 +187,7 @@ def test_a_cancellation_gives_the_seat_to_the_first_in_line_who_is_told():
     dewi.refresh_from_db()
     assert corentin.status == RegistrationStatus.CONFIRMED
     assert dewi.status == RegistrationStatus.WAITING
-    from kenlabour.lab.selectors import waiting_position
+    from kenlabour.lab.selectors.workshops import waiting_position
 
     assert waiting_position(dewi) == 1
     told = {message.to[0]: message for message in mail.outbox}
@@ -342,14 +344,14 @@ def test_attendance_feeds_the_acquaintance_graph_with_people_and_organisations()
     user_b, person_b = _agent(caf)
     reg_a = _register(workshop, "Agent A", user_a.email, user=user_a)
     reg_b = _register(workshop, "Agent B", user_b.email, user=user_b)
-    services.mark_present(
+    mark_present(
         facilitator,
         reg_a,
         kind=ParticipantKind.PUBLIC_AGENT,
         organisation=dreets.organisation,
         directorate=dreets,
     )
-    services.mark_present(facilitator, reg_b, kind=ParticipantKind.PUBLIC_AGENT, organisation=caf)
+    mark_present(facilitator, reg_b, kind=ParticipantKind.PUBLIC_AGENT, organisation=caf)
     sources = LinkSource.objects.filter(
         kind=LinkSourceKind.WORKSHOP, reference=f"atelier-{workshop.pk}"
     ).select_related("link")
@@ -366,9 +368,9 @@ def test_attendance_feeds_the_acquaintance_graph_with_people_and_organisations()
 def test_a_person_is_marked_present_once():
     facilitator = user_with_role("lab_facilitator")
     registration = _register(WorkshopFactory(), "Anne")
-    services.mark_present(facilitator, registration, kind=ParticipantKind.CITIZEN)
+    mark_present(facilitator, registration, kind=ParticipantKind.CITIZEN)
     with pytest.raises(ValidationError, match="déjà enregistrée"):
-        services.mark_present(facilitator, registration, kind=ParticipantKind.MAKER)
+        mark_present(facilitator, registration, kind=ParticipantKind.MAKER)
     assert Attendance.objects.get().kind == ParticipantKind.CITIZEN
 
 
@@ -376,13 +378,11 @@ def test_a_public_agent_needs_an_organisation_and_a_directorate_of_it():
     facilitator = user_with_role("lab_facilitator")
     workshop = WorkshopFactory()
     with pytest.raises(ValidationError) as no_organisation:
-        services.record_walk_in(
-            facilitator, workshop, name="Anne", kind=ParticipantKind.PUBLIC_AGENT
-        )
+        record_walk_in(facilitator, workshop, name="Anne", kind=ParticipantKind.PUBLIC_AGENT)
     assert "organisation" in no_organisation.value.message_dict
     other = DirectorateFactory()
     with pytest.raises(ValidationError) as wrong_directorate:
-        services.record_walk_in(
+        record_walk_in(
             facilitator,
             workshop,
             name="Anne",
@@ -397,18 +397,16 @@ def test_a_public_agent_needs_an_organisation_and_a_directorate_of_it():
 def test_only_facilitators_take_attendance():
     registration = _register(WorkshopFactory(), "Anne")
     with pytest.raises(PermissionDenied):
-        services.mark_present(UserFactory(), registration, kind=ParticipantKind.CITIZEN)
+        mark_present(UserFactory(), registration, kind=ParticipantKind.CITIZEN)
     with pytest.raises(PermissionDenied):
-        services.record_walk_in(
-            UserFactory(), registration.workshop, name="X", kind=ParticipantKind.CITIZEN
-        )
+        record_walk_in(UserFactory(), registration.workshop, name="X", kind=ParticipantKind.CITIZEN)
     assert not Attendance.objects.exists()
 
 
 def test_walk_ins_are_recorded_as_such():
     facilitator = user_with_role("lab_facilitator")
     workshop = WorkshopFactory()
-    services.record_walk_in(facilitator, workshop, name="Yann", kind=ParticipantKind.ELECTED)
+    record_walk_in(facilitator, workshop, name="Yann", kind=ParticipantKind.ELECTED)
     attendance = Attendance.objects.get()
     assert (attendance.walk_in, attendance.kind, attendance.registration) == (
         True,
@@ -429,7 +427,7 @@ def _ongoing(**kwargs):
 def test_a_participant_signs_in_with_the_code_and_their_registration_is_found():
     workshop = _ongoing(attendance_code="K7PM3Q")
     registration = _register_now(workshop, "Anne", "anne@exemple.bzh")
-    attendance = services.sign_in_with_code(
+    attendance = sign_in_with_code(
         ANONYMOUS,
         code=" k7pm3q ",
         name="Anne",
@@ -451,7 +449,7 @@ def test_a_wrong_or_expired_code_is_refused_at_the_field():
     WorkshopFactory(attendance_code="OLD234", starts_at=in_days(-3, 9), ends_at=in_days(-3, 12))
     for code in ("ZZZZZZ", "OLD234"):
         with pytest.raises(ValidationError) as refusal:
-            services.sign_in_with_code(
+            sign_in_with_code(
                 ANONYMOUS, code=code, name="Anne", email="", kind=ParticipantKind.CITIZEN
             )
         assert "aucun atelier en cours" in refusal.value.message_dict["code"][0]
@@ -462,7 +460,7 @@ def test_a_logged_in_actor_signing_in_with_the_code_feeds_the_graph():
     workshop = _ongoing(attendance_code="K7PM3Q")
     caf = OrganisationFactory()
     user, person = _agent(caf)
-    services.sign_in_with_code(
+    sign_in_with_code(
         user,
         code="K7PM3Q",
         name=str(user),
@@ -495,7 +493,7 @@ def test_a_file_is_stored_under_the_kind_its_content_shows(media_root):
     facilitator = user_with_role("lab_facilitator")
     workshop = WorkshopFactory()
     upload = SimpleUploadedFile("synthese.exe", _odt_bytes())  # the name lies, not the content
-    stored = services.attach_file(facilitator, workshop, title="Synthèse", upload=upload)
+    stored = attach_file(facilitator, workshop, title="Synthèse", upload=upload)
     assert stored.file.name.endswith("synthese.odt")
     assert (media_root / stored.file.name).read_bytes() == _odt_bytes()
 
@@ -514,7 +512,7 @@ def test_programs_and_unknown_contents_are_refused_whatever_their_name(
     facilitator = user_with_role("lab_facilitator")
     upload = SimpleUploadedFile("compte-rendu.pdf", content)
     with pytest.raises(ValidationError) as refusal:
-        services.attach_file(facilitator, WorkshopFactory(), title="CR", upload=upload)
+        attach_file(facilitator, WorkshopFactory(), title="CR", upload=upload)
     assert message in refusal.value.message_dict["file"][0]
     assert not WorkshopFile.objects.exists()
     assert not any(media_root.rglob("*.*"))
@@ -525,13 +523,13 @@ def test_a_file_too_large_is_refused(media_root, monkeypatch):
     facilitator = user_with_role("lab_facilitator")
     upload = SimpleUploadedFile("cr.pdf", b"%PDF-1.7 and more than ten bytes")
     with pytest.raises(ValidationError, match="pèse plus de"):
-        services.attach_file(facilitator, WorkshopFactory(), title="CR", upload=upload)
+        attach_file(facilitator, WorkshopFactory(), title="CR", upload=upload)
 
 
 def test_only_facilitators_attach_files(media_root):
     upload = SimpleUploadedFile("cr.pdf", b"%PDF-1.7")
     with pytest.raises(PermissionDenied):
-        services.attach_file(UserFactory(), WorkshopFactory(), title="CR", upload=upload)
+        attach_file(UserFactory(), WorkshopFactory(), title="CR", upload=upload)
 
 
 def test_users_are_not_created_by_registering():

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kenlabour.lab import selectors
+from kenlabour.lab.selectors import impact as selectors
 from kenlabour.lab.tests.factories import (
     AttendanceFactory,
     LabFactory,

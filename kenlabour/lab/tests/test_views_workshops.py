@@ -55,6 +55,46 @@ def test_the_list_shows_upcoming_published_workshops_filtered_by_lab_and_theme(c
     assert "Déjà passé" in past and "Permis de conduire solidaire" not in past
 
 
+def test_the_list_keeps_the_workshops_held_near_a_commune(client):
+    from kenlabour.network.tests.factories import commune
+    from kenlabour.territories.geo import haversine_km
+
+    rennes = commune("35238")
+    workshops = [
+        WorkshopFactory(title=f"Atelier à {place.name}", commune=place)
+        for place in (rennes, commune("35051"), commune("35047"), commune("29232"))
+    ]
+    WorkshopFactory(title="En ligne", commune=None, online_url="https://visio.example/a")
+
+    def distance(workshop):
+        place = workshop.commune
+        return haversine_km(rennes.latitude, rennes.longitude, place.latitude, place.longitude)
+
+    for radius in (1, 20, 200):
+        content = _text(
+            client.get(reverse("lab:workshops"), {"pres_de": "Rennes", "rayon": radius})
+        )
+        for workshop in workshops:
+            assert (workshop.title in content) == (distance(workshop) <= radius), (radius, workshop)
+        assert "En ligne" not in content
+    near = [w for w in workshops if distance(w) <= 20]
+    assert 1 < len(near) < len(workshops), "the places chosen straddle the radius"
+
+
+def test_a_wrong_place_or_radius_is_said_at_its_field_and_the_other_filters_still_apply(client):
+    lab = LabFactory()
+    WorkshopFactory(lab=lab, title="Du bon laboratoire")
+    WorkshopFactory(title="D'un autre laboratoire")
+    response = client.get(
+        reverse("lab:workshops"), {"labo": lab.slug, "pres_de": "Rennes-sur-Mer", "rayon": "2000"}
+    )
+    assert response.status_code == 200
+    content = _text(response)
+    assert "Aucune commune ne correspond à « Rennes-sur-Mer »" in content
+    assert "Le rayon est de 200 km au plus." in content
+    assert "Du bon laboratoire" in content and "D'un autre laboratoire" not in content
+
+
 def test_the_workshop_page_shows_date_in_french_place_method_and_seats(client):
     method = MethodFactory(name="World café")
     workshop = WorkshopFactory(

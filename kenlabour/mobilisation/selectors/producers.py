@@ -19,7 +19,7 @@ from kenlabour.mobilisation.models import (
     Production,
 )
 from kenlabour.network.models import Actor
-from kenlabour.network.selectors import administered_actors
+from kenlabour.network.selectors.actors import administered_actors
 
 # Deliveries a producer sees on their page: to make, then made (cancelled ones aside).
 DELIVERY_DONE = (DeliveryStatus.DECLARED, DeliveryStatus.CONFIRMED, DeliveryStatus.DISCREPANCY)

@@ -6,7 +6,7 @@ shows it."""
 
 from django import template
 
-from kenlabour.network import selectors
+from kenlabour.network.selectors import actors as selectors
 
 register = template.Library()
 

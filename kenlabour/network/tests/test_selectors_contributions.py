@@ -6,8 +6,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.network import selectors
 from kenlabour.network.enums import ModerationStatus
+from kenlabour.network.selectors import actors as selectors
+from kenlabour.network.selectors.areas import AreaResolver
 from kenlabour.network.tests.factories import (
     OrganisationFactory,
     PendingCollectiveFactory,
@@ -63,7 +64,7 @@ def test_a_pending_page_opens_for_its_admins_and_facilitators_only():
 
 
 def test_an_area_resolver_looks_each_entry_up_once(django_assert_max_num_queries):
-    resolver = selectors.AreaResolver()
+    resolver = AreaResolver()
     resolver.resolve_all(["Finistère", "Brest", "29"])
     with django_assert_max_num_queries(0):
         area, errors = resolver.resolve_all(["Finistère", "Brest", "29", "Brest"])

@@ -1,12 +1,12 @@
 """The directory's search, the map's data, the export's rows and the actor page's reads
-(the directory part of selectors.py)."""
+(selectors/directory.py, map.py, exports.py, actor_page.py)."""
 
 import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from kenlabour.network import columns, selectors, services
+from kenlabour.network import columns, services
 from kenlabour.network.enums import (
     ActorKind,
     LinkSourceKind,
@@ -14,7 +14,11 @@ from kenlabour.network.enums import (
     OrganisationKind,
     ResourceKind,
 )
-from kenlabour.network.selectors import ActorFilters, search_actors
+from kenlabour.network.selectors import directory as selectors
+from kenlabour.network.selectors.actor_page import actor_links, actor_page
+from kenlabour.network.selectors.directory import ActorFilters, search_actors
+from kenlabour.network.selectors.exports import export_rows
+from kenlabour.network.selectors.map import map_features
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,
@@ -280,9 +284,7 @@ def test_map_features_are_the_results_with_a_place_and_the_areas_of_the_place_le
     place_less.area_communes.add(commune("29019"))
     place_less.area_departements.add("56")
 
-    data = selectors.map_features(
-        search_actors(ANONYMOUS, ActorFilters()), "/reseau/acteurs/__slug__/"
-    )
+    data = map_features(search_actors(ANONYMOUS, ActorFilters()), "/reseau/acteurs/__slug__/")
 
     by_name = {}
     for feature in data["features"]:
@@ -322,9 +324,7 @@ def test_export_rows_follow_the_columns_and_the_import_format(quimper):
     place_less.area_departements.add("29")
     place_less.area_communes.add(quimper)
 
-    rows = list(
-        selectors.export_rows(search_actors(ANONYMOUS, ActorFilters()), lambda s: f"/p/{s}")
-    )
+    rows = list(export_rows(search_actors(ANONYMOUS, ActorFilters()), lambda s: f"/p/{s}"))
 
     assert [len(row) for row in rows] == [len(columns.EXPORT_COLUMNS)] * 2
     first, second = (dict(zip(columns.EXPORT_COLUMNS, row, strict=True)) for row in rows)
@@ -365,7 +365,7 @@ def test_links_figures_are_computed_from_their_sources():
         [fablab.pk, hidden.pk], kind=LinkSourceKind.DELIVERY, reference="l1", date=dates[0]
     )
 
-    links, shown, hidden_count = selectors.actor_links(ANONYMOUS, fablab)
+    links, shown, hidden_count = actor_links(ANONYMOUS, fablab)
 
     [link] = links
     assert link.other == mairie
@@ -373,7 +373,7 @@ def test_links_figures_are_computed_from_their_sources():
     assert (link.first_date, link.last_date) == (min(dates), max(dates))
     assert [s.label for s in link.sources] == ["Atelier 2", "Atelier 0", "Atelier 1"]
     assert (shown, hidden_count) == (1, 1)
-    staff_links, staff_shown, staff_hidden = selectors.actor_links(facilitator(), fablab)
+    staff_links, staff_shown, staff_hidden = actor_links(facilitator(), fablab)
     assert {link.other.pk for link in staff_links} == {mairie.pk, hidden.pk}
     assert (staff_shown, staff_hidden) == (2, 0)
 
@@ -384,11 +384,11 @@ def test_actor_page_shows_public_members_and_counts_the_others():
     for _ in range(3):
         MembershipFactory(group=group, person=PersonFactory(public_consent=False))
 
-    page = selectors.actor_page(ANONYMOUS, group.slug)
+    page = actor_page(ANONYMOUS, group.slug)
 
     assert [m.person for m in page.members] == [m.person for m in shown]
     assert page.hidden_members == 3
-    staff_page = selectors.actor_page(facilitator(), group.slug)
+    staff_page = actor_page(facilitator(), group.slug)
     assert (len(staff_page.members), staff_page.hidden_members) == (4, 0)
 
 
@@ -396,8 +396,8 @@ def test_actor_page_refuses_actors_the_user_may_not_see():
     person = PersonFactory(public_consent=False)
 
     with pytest.raises(selectors.Actor.DoesNotExist):
-        selectors.actor_page(ANONYMOUS, person.slug)
-    assert selectors.actor_page(facilitator(), person.slug).actor == person
+        actor_page(ANONYMOUS, person.slug)
+    assert actor_page(facilitator(), person.slug).actor == person
 
 
 # --- EPCI names --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.network import columns, services
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind, ResourceKind
 from kenlabour.network.models import Actor, Resource
-from kenlabour.network.selectors import AreaOfAction
+from kenlabour.network.selectors.areas import AreaOfAction
 from kenlabour.network.spreadsheet import read_table
 from kenlabour.network.tests import files
 from kenlabour.network.tests.factories import (

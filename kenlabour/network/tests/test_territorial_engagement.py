@@ -9,8 +9,9 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kenlabour.network import selectors, services
+from kenlabour.network import services
 from kenlabour.network.enums import LinkSourceKind, ModerationStatus, OrganisationKind
+from kenlabour.network.selectors import engagement as selectors
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,

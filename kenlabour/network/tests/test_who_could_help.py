@@ -11,8 +11,9 @@ from django.urls import reverse
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.services import assign_role
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.network import selectors, services
+from kenlabour.network import services
 from kenlabour.network.enums import LinkSourceKind, ModerationStatus, ResourceKind
+from kenlabour.network.selectors import who_could_help as selectors
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from kenlabour.lab import services
+from kenlabour.lab.services import workshops as services
 
 
 class Command(BaseCommand):
