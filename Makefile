@@ -27,9 +27,12 @@ demo: install
 	@echo "Kenlabour est servi sur http://127.0.0.1:$(PORT)/ (Ctrl+C pour arrêter)"
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: lint, template lint, then the whole suite (browser tests included).
+## make test [TEST_WORKERS=1]: lint, template lint, then the whole suite (browser tests
+## included), one worker per core; each test module runs whole on one worker, so that the
+## demo a module loads is loaded once. The slowest tests are listed at the end.
+TEST_WORKERS ?= auto
 test: install-dev browser lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
