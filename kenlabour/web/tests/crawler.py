@@ -394,6 +394,9 @@ PLAUSIBLE = {
 }
 
 
+PLAUSIBLE_HOW = "valeurs plausibles"
+
+
 def plausible_values(form: Form) -> list[tuple[str, str]]:
     """The form's initial values, each empty field of a kind a person types in filled as
     they would (the same password in both fields of a new password)."""
@@ -429,13 +432,16 @@ def hostile_attempts(form: Form) -> list[tuple[str, list[tuple[str, str]], bool]
 def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None:
     """Send each form once empty and once with its initial values (and, unless its shape is
     already in `fuzzed`, once per field with a hostile value in it), each in a transaction
-    that is rolled back. A confirmation step is confirmed. A refusal (anything but a
-    redirection) must leave every table as it was; no submission may crash; a date or number
-    field must refuse what no one can mean. Where a successful submission leads is visited
-    inside its transaction (`follow`)."""
+    that is rolled back. A form sent by POST that neither way got through is sent once more
+    filled as a person would (once per shape in `fuzzed`, like the hostile values). A
+    confirmation step is confirmed. A refusal (anything but a redirection) must leave every
+    table as it was; no submission may crash; a date or number field must refuse what no one
+    can mean. Where a successful submission leads is visited inside its transaction
+    (`follow`), once per form and shape of destination."""
     connection = connections[DEFAULT_DB_ALIAS]
     keep = {v.url_name for v in result.pages()}
     followed_shapes: set[tuple] = set()
+    tried = set() if fuzzed is None else fuzzed  # the shapes filled plausibly already
     for form in result.forms:
         csrf = [(n, v) for n, v in form.fields if n == "csrfmiddlewaretoken"]
         attempts = [("vide", csrf, False), ("valeurs initiales", form.fields, False)]
@@ -443,12 +449,14 @@ def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None
             fuzzed.add(form.shape())
             attempts += hostile_attempts(form)
         plausible = plausible_values(form)
-        if plausible != form.fields:
-            attempts.insert(2, ("valeurs plausibles", plausible, False))
+        if form.method == "post" and plausible != form.fields:
+            attempts.insert(2, (PLAUSIBLE_HOW, plausible, False))
         got_through = False
         for how, values, must_refuse in attempts:
-            if how == "valeurs plausibles" and got_through:
-                continue  # its success path is already walked
+            if how == PLAUSIBLE_HOW:
+                if got_through or (PLAUSIBLE_HOW, *form.shape()) in tried:
+                    continue  # its success path is walked already
+                tried.add((PLAUSIBLE_HOW, *form.shape()))
             submission = Submission(form, how, 0)
             try:
                 with transaction.atomic():
@@ -469,8 +477,9 @@ def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None
                         if name := url_name(submission.location):
                             result.seen_names.add(name)
                         submission.accepted_hostile = must_refuse and form.method == "post"
-                        if submission.location and (form.shape(), how) not in followed_shapes:
-                            followed_shapes.add((form.shape(), how))
+                        destination = (form.shape(), shape(submission.location))
+                        if submission.location and destination not in followed_shapes:
+                            followed_shapes.add(destination)
                             follow(client, result, submission.location, form.page, keep)
                     else:
                         after = _row_counts(connection)
