@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from kenlabour.web.confirm import CONFIRMED_FIELD
 
@@ -380,7 +381,8 @@ HOSTILE = {
 MUST_REFUSE = {"number", "date", "datetime-local"}
 
 # What a person would type in an empty field of each kind (a date: today), for the forms
-# that neither empty nor with their initial values get through.
+# that get through neither empty nor with their initial values.
+PLAUSIBLE_HOW = "valeurs plausibles"
 PASSWORD = "Kenlabour-essai-2-parcours"  # typed in a submission that is rolled back
 PLAUSIBLE = {
     "text": "Essai du parcours",
@@ -394,14 +396,9 @@ PLAUSIBLE = {
 }
 
 
-PLAUSIBLE_HOW = "valeurs plausibles"
-
-
 def plausible_values(form: Form) -> list[tuple[str, str]]:
     """The form's initial values, each empty field of a kind a person types in filled as
     they would (the same password in both fields of a new password)."""
-    from django.utils import timezone
-
     today = timezone.localdate()
     typed = {
         **PLAUSIBLE,
