@@ -40,6 +40,16 @@ def keep_the_gazetteer_between_transactional_tests():
     flush.sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_in_a_temporary_directory(tmp_path_factory):
+    """Files the tests store (the demo's workshop documents and receipts, uploads) go to a
+    temporary directory, not to the working copy's."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():

@@ -16,6 +16,8 @@ DEMO_ACCOUNTS = [
     ("tresorier@kenlabour.example", "Erwan Tanguy", Role.RELAY_TREASURER, False),
     ("financeur@kenlabour.example", "Maïwenn Riou", Role.FUNDER, False),
     ("coordination@kenlabour.example", "Soizic Le Meur", Role.CAMPAIGN_COORDINATOR, False),
+    # The maker: the funding demo makes her the administrator of a fablab.
+    ("fabricante@kenlabour.example", "Katell Le Roux", Role.ORGANISATION_ADMIN, False),
 ]
 
 

@@ -22,9 +22,13 @@ with claims at every stage: a draft, claims submitted (one of them the LabFab de
 own deliveries are left for orga@ to claim: such a claim goes to the envelope's other
 relay, ENSTA Bretagne), changes requested, rejected, approved after the
 first round (for the funder's second round), scheduled (for tresorier@ to pay) and paid.
-The demo maker, `fabricante@kenlabour.example`, administers the Fablab de Redon
+The submitted claim that tresorier@ reviews carries an expense with its receipt (a PDF
+invoice), still to validate. The demo maker, `fabricante@kenlabour.example` (a demo
+account, `kenlabour.accounts.demo.DEMO_ACCOUNTS`), administers the Fablab de Redon
 (Ille-et-Vilaine), which has confirmed deliveries left to claim: its claim goes to the
-LabFab de Rennes, whose treasurer is tresorier@.
+LabFab de Rennes, whose treasurer is tresorier@. A second envelope of the Region for the
+current campaign, opening next week, has no claim yet: the funder may still correct or
+withdraw it.
 
 Deterministic (a seeded generator over producers ordered by page address) and
 idempotent: when an envelope exists, it is not built again, and only the demo accounts'
@@ -41,18 +45,29 @@ import time
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from kenlabour.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.funding import allocation, ledger_chain
-from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
+from kenlabour.funding.enums import (
+    ClaimStatus,
+    ExpenseKind,
+    LedgerKind,
+    ReasonCode,
+    TransferKind,
+)
 from kenlabour.funding.models import (
     Claim,
     ClaimLine,
     Coverage,
     Envelope,
+    Expense,
     LedgerEntry,
     Rate,
     Transfer,
@@ -485,7 +500,7 @@ def _ledger(payloads: list[tuple[LedgerKind, dict]]) -> int:
 
 CURRENT_SLUG = "region-bretagne-renfort-des-soignants"
 MAKER_EMAIL = "fabricante@kenlabour.example"
-MAKER_NAME = "Katell Le Roux"
+MAKER_NAME = next(name for email, name, *_rest in DEMO_ACCOUNTS if email == MAKER_EMAIL)
 MAKER_SLUG = "fablab-35236"  # the Fablab de Redon: confirmed deliveries, left unclaimed
 CONFLICT_RELAY_SLUG = "ensta-bretagne"
 CURRENT_CAP_CENTS = 60_000  # 600 € per claimant
@@ -512,9 +527,8 @@ CURRENT_REJECTION = "Ces masques ont été offerts par l'établissement : rien �
 
 
 def _maker_account(maker: Actor) -> User:
-    """The demo maker: an account (the demo's shared password) administering a fablab."""
-    from kenlabour.accounts.demo import DEMO_PASSWORD
-
+    """The demo maker: a demo account (created by the accounts demo, or here when it did
+    not run) administering a fablab."""
     user = User.objects.filter(email=MAKER_EMAIL).first()
     if user is None:
         user = User(email=MAKER_EMAIL, display_name=MAKER_NAME, is_active=True)
@@ -543,11 +557,93 @@ def _build_current(log) -> None:
     today = timezone.localdate()
     with transaction.atomic():
         envelope, claims, entries = _current(campaign, funder, other, today)
+        receipts = _receipts(claims, today)
+        upcoming = _upcoming_envelope(campaign, funder, other, today)
     log(
         f"Financement en cours : enveloppe ouverte jusqu'au {envelope.closes_on:%d/%m/%Y}, "
-        f"{len(claims)} demandes à chaque étape, {entries} écritures au registre ; "
+        f"{len(claims)} demandes à chaque étape ({receipts} justificatifs), {entries} "
+        f"écritures au registre ; enveloppe à venir : {upcoming} ; "
         f"fabricante : {MAKER_EMAIL} ({time.perf_counter() - started:.1f} s)"
     )
+
+
+# Expenses of the claim submitted to the LabFab de Rennes, still to validate:
+# (kind, label, amount in cents, days ago, supplier).
+CURRENT_EXPENSES = (
+    (ExpenseKind.MATERIAL, "Filament PETG, 4 bobines", 9_600, 12, "Filaments d'Armor"),
+    (ExpenseKind.SHIPPING, "Envoi des visières à l'EHPAD", 1_890, 6, "La Poste"),
+)
+
+
+def _invoice_pdf(supplier: str, label: str, amount_cents: int, day: datetime.date) -> bytes:
+    from weasyprint import HTML  # imported here: heavy, and only the demo writes PDFs
+
+    euros = f"{amount_cents // 100},{amount_cents % 100:02d} €"
+    return HTML(
+        string=(
+            f"<h1>Facture</h1><p>{supplier}</p><p>Date : {day:%d/%m/%Y}</p>"
+            f"<table><tr><th>Désignation</th><th>Montant TTC</th></tr>"
+            f"<tr><td>{label}</td><td>{euros}</td></tr></table>"
+        )
+    ).write_pdf()
+
+
+def _receipts(claims: list[Claim], today: datetime.date) -> int:
+    """The submitted claim the treasurer reviews comes with expenses and their receipts."""
+    claim = next(
+        (
+            c
+            for c in claims
+            if c.status == ClaimStatus.SUBMITTED and c.relay and c.relay.slug == "labfab-rennes"
+        ),
+        None,
+    )
+    if claim is None:
+        return 0
+    for kind, label, amount, days_ago, supplier in CURRENT_EXPENSES:
+        day = today - datetime.timedelta(days=days_ago)
+        expense = Expense(
+            claim=claim,
+            kind=kind,
+            label=label,
+            amount_cents=amount,
+            spent_on=day,
+            receipt_kind="application/pdf",
+        )
+        name = expense.receipt.field.generate_filename(expense, f"facture-{slugify(label)}.pdf")
+        if default_storage.exists(name):  # a demo built before on an emptied database
+            default_storage.delete(name)
+        expense.receipt.save(
+            name.rpartition("/")[2],
+            ContentFile(_invoice_pdf(supplier, label, amount, day)),
+            save=False,
+        )
+        expense.save()
+    return len(CURRENT_EXPENSES)
+
+
+def _upcoming_envelope(campaign, funder, other, today) -> str:
+    """An envelope opening next week, with no claim on it yet, opened by the funder
+    through the real service (its ledger entry chained after the others)."""
+    from kenlabour.funding.services.money import create_envelope
+
+    funder_user = User.objects.filter(email=FUNDER_EMAIL).first()
+    if funder_user is None:
+        return "aucune"
+    envelope = create_envelope(
+        funder_user,
+        funder=funder,
+        campaign=campaign,
+        name=f"Matière première des makers — {campaign.name}",
+        total_cents=2_000_000,
+        cap_cents=100_000,
+        opens_on=today + datetime.timedelta(days=7),
+        closes_on=today + datetime.timedelta(days=60),
+        decision_reference=f"CP-{today:%Y}-{today:%m}-0142",
+        convention_date=today,
+        conflict_relay=other,
+    )
+    return envelope.name
 
 
 def _current(campaign, funder, other, today):

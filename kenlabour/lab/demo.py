@@ -13,8 +13,10 @@ idempotent (labs, themes, publics, methods, series, agents and workshops have fi
 slugs: what exists is kept, what is missing is added). Runs after the network demo.
 
 The demo also lives in the present (`_present`): for every lab, workshops of the last
-weeks with their attendance, and upcoming ones open for registration — some in Rennes and
-around, one under way today for the facilitator's sign-in sheet — dated from the day the
+weeks with their attendance and their synthesis as a PDF file, and upcoming ones open for
+registration — some in Rennes and around, three of them sessions of this year's
+training-action cycle, one under way today (its programme attached) for the facilitator's
+sign-in sheet, where a few people are already marked present — dated from the day the
 demo is built (their slugs carry that day, so building twice the same day adds nothing).
 Registration tokens are random, even here.
 """
@@ -22,10 +24,14 @@ Registration tokens are random, even here.
 import datetime
 import random
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from kenlabour.accounts.models import User
 from kenlabour.lab.enums import (
@@ -43,6 +49,7 @@ from kenlabour.lab.models import (
     Series,
     Theme,
     Workshop,
+    WorkshopFile,
 )
 from kenlabour.network import services as network_services
 from kenlabour.network.demo import FIRST_NAMES, LAST_NAMES
@@ -771,6 +778,7 @@ def _workshops(rng, labs, themes, methods, pools, series) -> int:
 
 # The present, relative to the day the demo is built: (lab, days from today, hour,
 # commune, theme, registrations, capacity). Day 0 is the workshop under way today.
+# Some are sessions of this year's cycle (PRESENT_SERIES_SESSIONS, positions in PRESENT).
 PRESENT = (
     (REFERENCE_LAB, -40, 9, "35238", "lab-acces", 0, 24),
     (REFERENCE_LAB, -19, 14, "35047", "mobilite", 0, 20),
@@ -790,10 +798,85 @@ PRESENT = (
 )
 
 
+# This year's training-action cycle of the reference lab: (slug and title with the year,
+# description). Its sessions are workshops of PRESENT.
+PRESENT_SERIES = (
+    "cycle-accueil-usagers-{year}",
+    "Cycle de formation-action « Accueillir les usagers à l'ère numérique » {year}",
+    "Trois séances pour une promotion d'agents d'accueil de l'État, de la Région et des "
+    "départements : observer un accueil, imaginer le parcours d'un usager sans numérique, "
+    "tester un prototype de guichet partagé.",
+)
+PRESENT_SERIES_SESSIONS = (1, 5, 8)
+# People of the registered list of today's workshop already marked present: as what, for
+# which organisation and directorate (as typed on the sheet).
+PRESENT_MARKED = (
+    (
+        ParticipantKind.PUBLIC_AGENT,
+        "Caisse d'allocations familiales d'Ille-et-Vilaine",
+        "Direction de l'accueil",
+    ),
+    (ParticipantKind.CITIZEN, "", ""),
+    (ParticipantKind.CITIZEN, "", ""),
+)
+
+
+def _present_series(labs, today) -> Series:
+    slug, title, description = PRESENT_SERIES
+    series, _created = Series.objects.get_or_create(
+        slug=slug.format(year=today.year),
+        defaults={
+            "lab": labs[REFERENCE_LAB],
+            "title": title.format(year=today.year),
+            "kind": SeriesKind.TRAINING_CYCLE,
+            "description": description,
+        },
+    )
+    return series
+
+
+def _pdf(title: str, workshop: Workshop, text: str) -> bytes:
+    """A one-page PDF about a workshop, as its facilitator would publish it."""
+    from weasyprint import HTML  # imported here: heavy, and only the demo writes PDFs
+
+    day = timezone.localtime(workshop.starts_at)
+    return HTML(
+        string=(
+            f"<h1>{title}</h1><h2>{workshop.title}</h2>"
+            f"<p>{day:%d/%m/%Y}, {workshop.address}</p><p>{workshop.purpose}</p><p>{text}</p>"
+        )
+    ).write_pdf()
+
+
+def _attach_pdf(workshop: Workshop, title: str, stem: str, text: str) -> None:
+    stored = WorkshopFile(workshop=workshop, title=f"{title} (PDF)")
+    name = stored.file.field.generate_filename(stored, f"{stem}-{slugify(workshop.slug)}.pdf")
+    if default_storage.exists(name):  # a demo built before on an emptied database
+        default_storage.delete(name)
+    stored.file.save(name.rpartition("/")[2], ContentFile(_pdf(title, workshop, text)), save=False)
+    stored.save()
+
+
+def _attach_files(workshops, now) -> None:
+    """Held workshops publish their synthesis; the one under way, its programme."""
+    for workshop in workshops:
+        if workshop.ends_at < now:
+            _attach_pdf(workshop, "Synthèse de l'atelier", "synthese", workshop.synthesis)
+        elif workshop.starts_at <= now:
+            _attach_pdf(
+                workshop,
+                "Programme et consignes de la séance",
+                "programme",
+                "Accueil et tour de table ; travail en petits groupes ; restitution et "
+                "choix des pistes à prototyper.",
+            )
+
+
 def _present(labs, themes, methods, pools) -> int:
-    """Workshops of the last weeks (held, with attendance) and of the coming weeks (open
-    for registration), for every lab, dated from today."""
+    """Workshops of the last weeks (held, with attendance and their synthesis) and of the
+    coming weeks (open for registration), for every lab, dated from today."""
     today = timezone.localdate()
+    series = _present_series(labs, today)
     rng = random.Random(SEED + today.toordinal())  # noqa: S311 - reproducible names only
     codes = {spec[3] for spec in PRESENT}
     communes = {c.code: c for c in Commune.objects.filter(code__in=codes)}
@@ -842,6 +925,10 @@ def _present(labs, themes, methods, pools) -> int:
             ),
             synthesis="Deux pistes retenues, à prototyper." if days < 0 else "",
         )
+        if number in PRESENT_SERIES_SESSIONS:
+            workshop.series = series
+            session = PRESENT_SERIES_SESSIONS.index(number) + 1
+            workshop.title = f"Formation-action, séance {session} : {title[0].lower()}{title[1:]}"
         plans.append((workshop, theme, registered, people))
     if not plans:
         return 0
@@ -892,4 +979,33 @@ def _present(labs, themes, methods, pools) -> int:
             for person in people
         ]
     )
+    _marked_present(saved.values(), now)
+    _attach_files(saved.values(), now)
     return len(plans)
+
+
+def _marked_present(workshops, now) -> None:
+    """At the workshop under way, the first people of the list are already ticked."""
+    under_way = [w for w in workshops if w.starts_at <= now <= w.ends_at]
+    registrations = Registration.objects.filter(
+        workshop__in=under_way, status=RegistrationStatus.CONFIRMED
+    ).order_by("workshop_id", "pk")
+    marked = defaultdict(int)
+    attendances = []
+    for registration in registrations:
+        position = marked[registration.workshop_id]
+        if position >= len(PRESENT_MARKED):
+            continue
+        marked[registration.workshop_id] += 1
+        kind, organisation, directorate = PRESENT_MARKED[position]
+        attendances.append(
+            Attendance(
+                workshop_id=registration.workshop_id,
+                registration=registration,
+                name=registration.name,
+                kind=kind,
+                organisation_name=organisation,
+                directorate_name=directorate,
+            )
+        )
+    Attendance.objects.bulk_create(attendances)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenlabour.lab.enums import (
@@ -427,6 +428,10 @@ class Workshop(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lab:workshop", kwargs={"slug": self.slug})
+
+    @property
+    def is_over(self) -> bool:
+        return self.ends_at <= timezone.now()
 
 
 class WorkshopFile(models.Model):

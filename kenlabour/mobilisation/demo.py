@@ -22,9 +22,11 @@ The current campaign (`CURRENT_CAMPAIGN_SLUG`) lives in the present: it started 
 weeks before the day the demo is built and ends a few weeks after it. A matching run
 confirmed nine days ago planned deliveries, most confirmed by their recipients, some only
 declared, one disputed, a few (two of the LabFab de Rennes among them) still to make;
-needs verified since wait for the next run, the latest are still to verify. Fablabs and
-makers and seamstresses of the four départements have confirmed deliveries (the funding
-demo opens an envelope on them). Built once, on the day of the first run.
+needs verified since are in a new run proposed today (through the coordination service)
+that the coordinator has yet to adjust, confirm or discard; the latest needs are still to
+verify. Fablabs and makers and seamstresses of the four départements have confirmed
+deliveries (the funding demo opens an envelope on them); the LabFab de Rennes asks for
+elastic and gives filament. Built once, on the day of the first run.
 """
 
 import datetime
@@ -44,6 +46,8 @@ from kenlabour.mobilisation import matching
 from kenlabour.mobilisation.enums import (
     DeliveryStatus,
     ItemKind,
+    MaterialDirection,
+    MaterialKind,
     NeedStatus,
     RequesterKind,
     RunStatus,
@@ -56,6 +60,7 @@ from kenlabour.mobilisation.models import (
     Delivery,
     ItemType,
     MatchingRun,
+    MaterialOffer,
     Need,
     Production,
     new_token,
@@ -780,10 +785,13 @@ def _build_current(log, coordinator) -> None:
         _statuses(plans)
         productions = _current_productions(rng, campaign, capacities, deliveries, today)
         links = _acquaintances(deliveries, items)
+        materials = _current_materials(campaign)
+        proposal = _current_proposal(campaign, coordinator)
     log(
         f"Mobilisation en cours : {len(plans)} besoins, {len(capacities)} capacités, "
         f"{len(deliveries)} livraisons, {productions} déclarations de production, {links} "
-        f"liens d'interconnaissance ({time.perf_counter() - started:.1f} s)"
+        f"liens d'interconnaissance, {materials} demandes et dons de matière, "
+        f"{proposal} lignes d'appariement proposées ({time.perf_counter() - started:.1f} s)"
     )
 
 
@@ -1116,3 +1124,54 @@ def _current_productions(rng, campaign, capacities, deliveries, today) -> int:
                 )
     Production.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+# The LabFab de Rennes' material, open: (direction, material, quantity, unit, note).
+CURRENT_MATERIALS = (
+    (
+        MaterialDirection.REQUEST,
+        MaterialKind.ELASTIC,
+        200,
+        "mètres",
+        "Élastique plat de 5 mm pour les masques en tissu.",
+    ),
+    (
+        MaterialDirection.DONATION,
+        MaterialKind.FILAMENT,
+        6,
+        "bobines",
+        "PETG transparent, bobines d'un kilo : à retirer au LabFab.",
+    ),
+)
+
+
+def _current_materials(campaign) -> int:
+    labfab = Actor.objects.filter(slug=PRODUCER_SLUG).first()
+    if labfab is None:
+        return 0
+    producer_user = User.objects.filter(email=PRODUCER_EMAIL).first()
+    MaterialOffer.objects.bulk_create(
+        MaterialOffer(
+            campaign=campaign,
+            actor=labfab,
+            direction=direction,
+            material=material,
+            quantity=quantity,
+            unit=unit,
+            note=note,
+            created_by=producer_user,
+        )
+        for direction, material, quantity, unit, note in CURRENT_MATERIALS
+    )
+    return len(CURRENT_MATERIALS)
+
+
+def _current_proposal(campaign, coordinator) -> int:
+    """The run of today over the needs verified since the confirmed one, through the real
+    service, left for the coordinator to decide."""
+    from kenlabour.mobilisation.services.coordination import run_matching
+
+    if coordinator is None:
+        return 0
+    run = run_matching(coordinator, campaign)
+    return run.assignments.count()

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from kenlabour.accounts.demo import DEMO_ACCOUNTS
 from kenlabour.accounts.models import User
 from kenlabour.accounts.perms import can
 from kenlabour.funding import allocation, demo
@@ -148,8 +149,19 @@ def test_demo_lives_in_the_present(built):
         today - datetime.timedelta(days=30) <= c.submitted_on <= today
         for c in claims.exclude(submitted_on=None)
     )
-    # The maker has confirmed deliveries left to claim; her claim goes to the LabFab de
-    # Rennes, whose treasurer approves it.
+    # The claim the treasurer reviews comes with its expenses' receipts (real PDFs).
+    reviewed = claims.get(status=ClaimStatus.SUBMITTED, relay__slug="labfab-rennes")
+    assert reviewed.expenses.count() == len(demo.CURRENT_EXPENSES)
+    with reviewed.expenses.first().receipt.open("rb") as receipt:
+        assert receipt.read(5) == b"%PDF-"
+    # A second envelope, opening next week, has no claim yet: its funder may change it.
+    upcoming = Envelope.objects.filter(campaign=envelope.campaign).exclude(pk=envelope.pk).get()
+    assert upcoming.opens_on > today and not upcoming.claims.exists()
+    assert money_services.may_change(upcoming)
+    assert money_services.may_manage(User.objects.get(email=demo.FUNDER_EMAIL), upcoming)
+    # The maker (a demo account) has confirmed deliveries left to claim; her claim goes to
+    # the LabFab de Rennes, whose treasurer approves it.
+    assert demo.MAKER_EMAIL in [email for email, *_rest in DEMO_ACCOUNTS]
     maker_user = User.objects.get(email=demo.MAKER_EMAIL)
     maker = Actor.objects.get(slug=demo.MAKER_SLUG)
     assert can(maker_user, "funding.claim_for", maker)

@@ -81,8 +81,13 @@ def test_the_demo_has_three_labs_its_library_and_series_and_runs_again_unchanged
     assert Theme.objects.filter(slug="lab-acces").exists()
     assert Method.objects.filter(how_to__contains="1.").count() >= 6
     assert Public.objects.count() >= 6
-    series = {s.kind: s.workshops.count() for s in Series.objects.all()}
-    assert series == {"training_cycle": 6, "marathon": 2}
+    series = {s.slug: (s.kind, s.workshops.count()) for s in Series.objects.all()}
+    this_year = demo.PRESENT_SERIES[0].format(year=timezone.localdate().year)
+    assert series == {
+        "cycle-design-politiques-publiques-2019": ("training_cycle", 6),
+        "marathon-biblioremix-2019": ("marathon", 2),
+        this_year: ("training_cycle", len(demo.PRESENT_SERIES_SESSIONS)),
+    }
     counts = Workshop.objects.count(), Attendance.objects.count()
     demo.build(lambda line: None)
     assert (Workshop.objects.count(), Attendance.objects.count()) == counts
@@ -106,10 +111,25 @@ def test_the_demo_lives_in_the_present_for_every_lab(demo_data):
         starts_at__gt=now, registration_closed=False, commune__code__in={"35238", "35051"}
     )
     assert near_rennes.count() >= 3
-    # A workshop under way today, with people registered, for the sign-in sheet.
+    # A workshop under way today, with people registered, for the sign-in sheet: a few
+    # already ticked (a tick to undo), its programme attached.
     today_workshop = Workshop.objects.get(starts_at__lte=now, ends_at__gte=now)
     assert timezone.localtime(today_workshop.starts_at).date() <= today
     assert today_workshop.registrations.count() > 0
+    ticked = Attendance.objects.filter(workshop=today_workshop, registration__isnull=False)
+    assert ticked.count() == len(demo.PRESENT_MARKED)
+    assert today_workshop.files.count() == 1
+    # Held workshops of the last weeks publish their synthesis, a real PDF.
+    held = Workshop.objects.filter(
+        ends_at__lt=now, starts_at__gte=now - datetime.timedelta(days=60)
+    )
+    assert all(w.files.count() == 1 for w in held)
+    with held.first().files.get().file.open("rb") as synthesis:
+        assert synthesis.read(5) == b"%PDF-"
+    # This year's cycle has sessions held and to come.
+    sessions = Workshop.objects.filter(series__slug__endswith=str(today.year))
+    assert sessions.filter(ends_at__lt=now).exists()
+    assert sessions.filter(starts_at__gt=now, registration_closed=False).exists()
     # Tokens are random, and running the demo again adds nothing.
     tokens = list(Registration.objects.values_list("token", flat=True))
     assert len(set(tokens)) == len(tokens) and all(len(t) >= 32 for t in tokens)

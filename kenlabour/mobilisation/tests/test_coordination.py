@@ -231,6 +231,25 @@ class TestPages:
         line.refresh_from_db()
         assert line.units == 90
 
+    @pytest.mark.parametrize("units", ["9" * 25, "-" + "9" * 25, "-3", "beaucoup"])
+    def test_a_refused_adjustment_is_said_at_its_line_and_changes_nothing(
+        self, client, item, boss, units
+    ):
+        NeedFactory(item_type=item, quantity=90)
+        CapacityFactory(item_type=item)
+        run = coordination.run_matching(boss, item.campaign)
+        client.force_login(boss)
+        line = run.assignments.get()
+        response = client.post(
+            reverse("mobilisation:run_adjust", args=[run.pk]), {"line": line.pk, "units": units}
+        )
+        assert response.status_code == 200, "a refusal is not a redirection"
+        content = response.content.decode()
+        assert f'aria-describedby="unites-{line.pk}-erreur"' in content
+        assert f'id="unites-{line.pk}-erreur"' in content
+        line.refresh_from_db()
+        assert line.units == 90
+
     def test_the_run_page_reads_a_constant_number_of_queries(self, client, item, boss):
         def queries_for(needs: int) -> int:
             Assignment.objects.all().delete()

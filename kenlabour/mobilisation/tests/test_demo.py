@@ -13,13 +13,14 @@ from django.utils import timezone
 from kenlabour.accounts.models import User
 from kenlabour.accounts.perms import can
 from kenlabour.mobilisation import demo
-from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus
+from kenlabour.mobilisation.enums import DeliveryStatus, MaterialStatus, NeedStatus, RunStatus
 from kenlabour.mobilisation.models import (
     Assignment,
     Campaign,
     Capacity,
     Delivery,
     MatchingRun,
+    MaterialOffer,
     Need,
     Production,
 )
@@ -206,3 +207,13 @@ def check_the_current_campaign(campaign):
     )
     # Production is declared up to today, never ahead of it.
     assert not Production.objects.filter(campaign=campaign, date__gt=today).exists()
+    # A run proposed today on the needs verified since the confirmed one, for the
+    # coordinator to adjust, confirm or discard; the LabFab's material still open.
+    proposal = MatchingRun.objects.get(campaign=campaign, status=RunStatus.PROPOSED)
+    assert proposal.assignments.exists()
+    assert proposal.created_by == User.objects.get(email=demo.COORDINATOR_EMAIL)
+    assert not Delivery.objects.filter(assignment__run=proposal).exists()
+    open_material = MaterialOffer.objects.filter(
+        campaign=campaign, actor=labfab, status=MaterialStatus.OPEN
+    )
+    assert open_material.count() == len(demo.CURRENT_MATERIALS)

@@ -55,13 +55,11 @@ def _run_for(request, pk) -> MatchingRun:
     return run
 
 
-@login_required
-def run(request, pk):
-    run = _run_for(request, pk)
+def _run_page(request, run: MatchingRun, page_number, *, adjust_error=None):
+    """The run's page; `adjust_error` is (line id, why) when an adjustment was refused for
+    what was typed: said at that line's field."""
     run = selectors.run_for_page(run.pk)
-    page = Paginator(selectors.proposal_lines(run), LINES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.proposal_lines(run), LINES_PER_PAGE).get_page(page_number)
     return render(
         request,
         "mobilisation/coordination_run.html",
@@ -74,28 +72,44 @@ def run(request, pk):
             "map_lines": selectors.map_lines(page.object_list),
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "adjust_error": adjust_error,
         },
     )
 
 
 @login_required
+def run(request, pk):
+    return _run_page(request, _run_for(request, pk), request.GET.get("page"))
+
+
+@login_required
 @require_POST
 def adjust(request, pk):
+    """Adjust a line: a number of units refused is said at the line's field, on the run's
+    page; a refusal about the run itself (decided since) at the top of the page."""
     run = _run_for(request, pk)
+    page = request.POST.get("page", "")
+    page = page if page.isdigit() else ""
     form = AdjustForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Indiquez un nombre d'unités positif ou nul."))
-    else:
+    if form.is_valid():
         try:
             services.adjust(
                 request.user, run, form.cleaned_data["line"], form.cleaned_data["units"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("La ligne est ajustée."))
-    page = request.POST.get("page", "")
-    return redirect(f"{run.get_absolute_url()}{'?page=' + page if page.isdigit() else ''}")
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect(f"{run.get_absolute_url()}{'?page=' + page if page else ''}")
+            adjust_error = (form.cleaned_data["line"], " ".join(error.messages))
+            return _run_page(request, run, page, adjust_error=adjust_error)
+        messages.success(request, _("La ligne est ajustée."))
+        return redirect(f"{run.get_absolute_url()}{'?page=' + page if page else ''}")
+    line = form.cleaned_data.get("line") if "line" not in form.errors else None
+    if line is None:
+        messages.error(request, _("Cette ligne n'appartient pas à cet appariement."))
+        return redirect(f"{run.get_absolute_url()}{'?page=' + page if page else ''}")
+    adjust_error = (line, _("Indiquez un nombre d'unités positif ou nul."))
+    return _run_page(request, run, page, adjust_error=adjust_error)
 
 
 def _decision_step(run: MatchingRun, confirming: bool) -> dict:

@@ -4,8 +4,11 @@ shows, with Django's test client.
 `crawl(client, role)` follows every link of the site that a page offers (a few instances of
 each URL pattern and query shape, so that 1,500 needs do not mean 1,500 visits), and records
 for each page its status, its number of queries and the forms it holds. `submit_forms` then
-sends each form found once empty and once with the values the page put in it, each in a
-transaction rolled back afterwards, so that the demo stays as it was for the next role.
+sends each form found once empty and once with the values the page put in it (and, when
+neither got through, once filled as a person would), each in a transaction rolled back
+afterwards, so that the demo stays as it was for the next role. Where a submission leads
+(its redirection) is visited inside that transaction: the page it shows after the change,
+and the links and forms on it, count as reached.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from kenlabour.web.confirm import CONFIRMED_FIELD
 
@@ -53,6 +57,9 @@ class Visit:
     content_type: str
     error: str = ""
     referrer: str = ""  # the page whose link led here
+    # For a page reached after a submission (rolled back since): its HTML, so that the
+    # browser checks can be run on what it showed.
+    content: str = ""
 
 
 @dataclass
@@ -76,9 +83,15 @@ class CrawlResult:
     seen_names: set[str] = field(default_factory=set)
     # Tables whose row counts changed while the pages were only read (GET).
     changed_by_reading: list[str] = field(default_factory=list)
+    # Pages where successful submissions led (each visited inside the submission's
+    # transaction, then rolled back with it).
+    followed: list[Visit] = field(default_factory=list)
 
     def pages(self) -> list[Visit]:
         return [v for v in self.visits if v.content_type.startswith(HTML) and v.status == 200]
+
+    def all_visits(self) -> list[Visit]:
+        return self.visits + self.followed
 
 
 class _PageParser(HTMLParser):
@@ -232,8 +245,7 @@ def crawl(
             continue
         if response.status_code != 200 or not content_type.startswith(HTML):
             continue
-        parser = _PageParser()
-        parser.feed(response.content.decode(response.charset or "utf-8"))
+        parser = _parse(response)
         for href in parser.links:
             target = internal(url, href)
             if target is None:
@@ -264,6 +276,71 @@ def crawl(
             form_shapes.add(form.shape())
             result.forms.append(form)
     return result
+
+
+def _parse(response) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(response.content.decode(response.charset or "utf-8"))
+    return parser
+
+
+def _page_names(url: str, parser: _PageParser) -> set[str]:
+    """The named URLs a page leads to: its links' and its forms' actions."""
+    names = set()
+    for href in parser.links:
+        target = internal(url, href)
+        if target is not None:
+            names.add(url_name(target))
+    for raw in parser.forms:
+        action = internal(url, raw["action"]) if raw["action"] else url
+        if action is not None:
+            names.add(url_name(action))
+    return names - {""}
+
+
+REDIRECTIONS = (301, 302, 303, 307, 308)
+# How many redirections in a row a followed submission may take (a reset link's page
+# redirects to itself without its token, for instance).
+MAX_HOPS = 3
+
+
+def follow(client, result: CrawlResult, location: str, referrer: str, keep: set[str]) -> None:
+    """Visit where a successful submission led, inside its transaction: the page must not
+    crash nor be a dead end, must stay within its query budget and write nothing; its name,
+    its links' and its forms' count as reached. Its HTML is kept for the browser checks
+    when its pattern is in none of `keep` (the patterns already visited or kept)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    url = location
+    for _hop in range(MAX_HOPS):
+        name = url_name(url)
+        before = _row_counts(connection)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+        except Exception as exc:  # reported with the crawl's crashes
+            result.followed.append(Visit(url, name, 500, 0, "", _describe(exc), referrer))
+            return
+        after = _row_counts(connection)
+        result.changed_by_reading += sorted(
+            f"{table} ({url}, after {referrer}): {before.get(table, 0)} → {count}"
+            for table, count in after.items()
+            if before.get(table, 0) != count
+        )
+        content_type = response.get("Content-Type", "")
+        visit = Visit(url, name, response.status_code, len(queries), content_type, "", referrer)
+        result.followed.append(visit)
+        if response.status_code in REDIRECTIONS:
+            target = internal(url, response["Location"])
+            if not target:
+                return
+            referrer, url = url, target
+            continue
+        if response.status_code == 200 and content_type.startswith(HTML):
+            result.seen_names |= _page_names(url, _parse(response))
+            if name and name not in keep:
+                keep.add(name)
+                visit.content = response.content.decode(response.charset or "utf-8")
+        return
 
 
 def _row_counts(connection) -> dict[str, int]:
@@ -303,6 +380,37 @@ HOSTILE = {
 # A form that accepts one of these in such a field has no bound on it.
 MUST_REFUSE = {"number", "date", "datetime-local"}
 
+# What a person would type in an empty field of each kind (a date: today), for the forms
+# that get through neither empty nor with their initial values.
+PLAUSIBLE_HOW = "valeurs plausibles"
+PASSWORD = "Kenlabour-essai-2-parcours"  # typed in a submission that is rolled back
+PLAUSIBLE = {
+    "text": "Essai du parcours",
+    "search": "Rennes",
+    "textarea": "Essai du parcours de la démonstration.",
+    "email": "essai@exemple.fr",
+    "password": PASSWORD,
+    "number": "1",
+    "tel": "02 99 00 00 00",
+    "url": "https://exemple.fr/",
+}
+
+
+def plausible_values(form: Form) -> list[tuple[str, str]]:
+    """The form's initial values, each empty field of a kind a person types in filled as
+    they would (the same password in both fields of a new password)."""
+    today = timezone.localdate()
+    typed = {
+        **PLAUSIBLE,
+        "date": today.isoformat(),
+        "datetime-local": f"{today.isoformat()}T10:00",
+        "time": "10:00",
+    }
+    return [
+        (name, typed.get(form.kinds.get(name, ""), "") if value == "" else value)
+        for name, value in form.fields
+    ]
+
 
 def hostile_attempts(form: Form) -> list[tuple[str, list[tuple[str, str]], bool]]:
     """For each field, the form's initial values with that field alone made hostile:
@@ -321,17 +429,31 @@ def hostile_attempts(form: Form) -> list[tuple[str, list[tuple[str, str]], bool]
 def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None:
     """Send each form once empty and once with its initial values (and, unless its shape is
     already in `fuzzed`, once per field with a hostile value in it), each in a transaction
-    that is rolled back. A confirmation step is confirmed. A refusal (anything but a
-    redirection) must leave every table as it was; no submission may crash; a date or number
-    field must refuse what no one can mean."""
+    that is rolled back. A form sent by POST that neither way got through is sent once more
+    filled as a person would (once per shape in `fuzzed`, like the hostile values). A
+    confirmation step is confirmed. A refusal (anything but a redirection) must leave every
+    table as it was; no submission may crash; a date or number field must refuse what no one
+    can mean. Where a successful submission leads is visited inside its transaction
+    (`follow`), once per form and shape of destination."""
     connection = connections[DEFAULT_DB_ALIAS]
+    keep = {v.url_name for v in result.pages()}
+    followed_shapes: set[tuple] = set()
+    tried = set() if fuzzed is None else fuzzed  # the shapes filled plausibly already
     for form in result.forms:
         csrf = [(n, v) for n, v in form.fields if n == "csrfmiddlewaretoken"]
         attempts = [("vide", csrf, False), ("valeurs initiales", form.fields, False)]
         if fuzzed is not None and form.shape() not in fuzzed:
             fuzzed.add(form.shape())
             attempts += hostile_attempts(form)
+        plausible = plausible_values(form)
+        if form.method == "post" and plausible != form.fields:
+            attempts.insert(2, (PLAUSIBLE_HOW, plausible, False))
+        got_through = False
         for how, values, must_refuse in attempts:
+            if how == PLAUSIBLE_HOW:
+                if got_through or (PLAUSIBLE_HOW, *form.shape()) in tried:
+                    continue  # its success path is walked already
+                tried.add((PLAUSIBLE_HOW, *form.shape()))
             submission = Submission(form, how, 0)
             try:
                 with transaction.atomic():
@@ -346,11 +468,16 @@ def submit_forms(client, result: CrawlResult, fuzzed: set | None = None) -> None
                         sep = "&" if "?" in form.action else "?"
                         response = client.get(form.action + (sep + query if query else ""))
                     submission.status = response.status_code
-                    if response.status_code in (301, 302, 303, 307, 308):
+                    if response.status_code in REDIRECTIONS:
+                        got_through = True
                         submission.location = internal(form.action, response["Location"]) or ""
                         if name := url_name(submission.location):
                             result.seen_names.add(name)
                         submission.accepted_hostile = must_refuse and form.method == "post"
+                        destination = (form.shape(), shape(submission.location))
+                        if submission.location and destination not in followed_shapes:
+                            followed_shapes.add(destination)
+                            follow(client, result, submission.location, form.page, keep)
                     else:
                         after = _row_counts(connection)
                         submission.writes_on_refusal = sorted(
