@@ -20,7 +20,7 @@ from kenlabour.lab.models import (
 from kenlabour.lab.selectors import impact as impact_selectors
 from kenlabour.lab.selectors import labs as lab_selectors
 from kenlabour.lab.selectors import organisations as organisation_selectors
-from kenlabour.territories.forms import CommuneField
+from kenlabour.territories.forms import CommuneField, RadiusField
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
 
@@ -439,7 +439,6 @@ class LabThemeFilterForm(forms.Form):
 
 
 WORKSHOP_RADIUS_KM = 20
-WORKSHOP_MAX_RADIUS_KM = 200
 
 
 class WorkshopFilterForm(LabThemeFilterForm):
@@ -454,22 +453,7 @@ class WorkshopFilterForm(LabThemeFilterForm):
         ),
         required=False,
     )
-    rayon = forms.IntegerField(
-        label=_("Dans un rayon de (km)"),
-        min_value=1,
-        max_value=WORKSHOP_MAX_RADIUS_KM,
-        required=False,
-        initial=WORKSHOP_RADIUS_KM,
-        error_messages={
-            "min_value": _("Le rayon est d'au moins 1 km."),
-            "max_value": _("Le rayon est de 200 km au plus."),
-            "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 20."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rayon"].widget.attrs.update({"inputmode": "numeric", "step": "1"})
+    rayon = RadiusField(initial=WORKSHOP_RADIUS_KM)
 
     def filters(self) -> dict:
         self.is_valid()

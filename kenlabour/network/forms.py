@@ -23,7 +23,7 @@ from kenlabour.network.selectors import directory as directory_selectors
 from kenlabour.network.selectors import duplicates as duplicate_selectors
 from kenlabour.network.selectors import who_could_help as help_selectors
 from kenlabour.network.validators import normalise_siret, validate_siret
-from kenlabour.territories.forms import CommuneField
+from kenlabour.territories.forms import CommuneField, RadiusField
 from kenlabour.territories.models import Departement, Epci
 
 # --- registration, moderation, edition, import (contributions helper) -----------------
@@ -570,7 +570,6 @@ IMPORT_COLUMNS_HELP = [
 # --- who could help, territorial engagement (graph helper) -----------------------------
 
 DEFAULT_RADIUS_KM = 30
-MAX_RADIUS_KM = 200
 
 
 def resource_choices() -> list:
@@ -609,25 +608,13 @@ class WhoCouldHelpForm(forms.Form):
         ),
         required=False,
     )
-    rayon = forms.IntegerField(
-        label=_("dans un rayon de (km)"),
-        min_value=1,
-        max_value=MAX_RADIUS_KM,
-        required=False,
-        initial=DEFAULT_RADIUS_KM,
-        error_messages={
-            "min_value": _("Le rayon est d'au moins 1 km."),
-            "max_value": _("Le rayon est de 200 km au plus."),
-            "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 30."),
-        },
-    )
+    rayon = RadiusField(label=_("dans un rayon de (km)"), initial=DEFAULT_RADIUS_KM)
     acteur = forms.CharField(widget=forms.HiddenInput, required=False, max_length=220)
 
     def __init__(self, data=None, *, user, **kwargs):
         self.user = user
         self.seeker: Actor | None = None
         super().__init__(data, **kwargs)
-        self.fields["rayon"].widget.attrs.update({"inputmode": "numeric", "step": "1"})
 
     @staticmethod
     def submitted(data) -> bool:
@@ -752,19 +739,7 @@ class ActorSearchForm(forms.Form):
         required=False,
         help_text=_("Nom, nom et département — « Sainte-Marie (35) » — ou code postal."),
     )
-    rayon = forms.IntegerField(
-        label=_("Dans un rayon de (km)"),
-        required=False,
-        min_value=1,
-        max_value=directory_selectors.MAX_RADIUS_KM,
-        help_text=_("Laissez vide pour ne chercher que dans la commune."),
-        error_messages={
-            "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 30."),
-            "min_value": _("Le rayon doit être d'au moins %(limit_value)s km."),
-            "max_value": _("Le rayon ne peut pas dépasser %(limit_value)s km."),
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    rayon = RadiusField(help_text=_("Laissez vide pour ne chercher que dans la commune."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,6 +39,27 @@ class CommuneField(forms.CharField):
             raise ValidationError(error.message, code="not_found") from error
 
 
+# Radius searches stop there: past it a list sorted by distance no longer helps anyone.
+MAX_RADIUS_KM = 200
+
+
+class RadiusField(forms.IntegerField):
+    """A search radius around a commune, in whole kilometres (1 to 200), optional; the
+    phone shows its number pad."""
+
+    default_error_messages = {
+        "invalid": _("Saisissez un nombre entier de kilomètres, par exemple 30."),
+        "min_value": _("Le rayon doit être d'au moins %(limit_value)s km."),
+        "max_value": _("Le rayon ne peut pas dépasser %(limit_value)s km."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Dans un rayon de (km)"))
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=1, max_value=MAX_RADIUS_KM, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "step": "1"})
+
+
 class CommuneSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Nom ou code postal de la commune"),

@@ -91,7 +91,7 @@ def test_a_wrong_place_or_radius_is_said_at_its_field_and_the_other_filters_stil
     assert response.status_code == 200
     content = _text(response)
     assert "Aucune commune ne correspond à « Rennes-sur-Mer »" in content
-    assert "Le rayon est de 200 km au plus." in content
+    assert "Le rayon ne peut pas dépasser 200 km." in content
     assert "Du bon laboratoire" in content and "D'un autre laboratoire" not in content
 
 

@@ -18,8 +18,6 @@ from kenlabour.territories.geo import bounding_box, haversine_km, normalise
 from kenlabour.territories.models import Commune, Departement, Epci
 
 DIRECTORY_PAGE_SIZE = 20
-# Radius searches stop there: past it a list sorted by distance no longer helps anyone.
-MAX_RADIUS_KM = 200
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,11 @@ def test_the_seeker_commune_is_used_when_none_is_typed(client, network):
         ({"ressource": SEWING, "commune": "Lorient-sur-Mer"}, "commune", "Aucune commune"),
         ({"ressource": SEWING}, "commune", "Indiquez près de quelle commune"),
         ({"ressource": "licorne", "commune": "Lorient"}, "ressource", "Choisissez une ressource"),
-        ({"ressource": SEWING, "commune": "Lorient", "rayon": "900"}, "rayon", "200 km au plus"),
+        (
+            {"ressource": SEWING, "commune": "Lorient", "rayon": "900"},
+            "rayon",
+            "ne peut pas dépasser 200 km",
+        ),
         ({"ressource": SEWING, "commune": "Lorient", "rayon": "dix"}, "rayon", "nombre entier"),
     ],
 )
