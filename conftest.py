@@ -148,7 +148,8 @@ def login_browser(live_server):
 def demo_site(django_db_setup, django_db_blocker):
     """The real Brittany demo (`manage.py demo`), built once for a test module and committed,
     so that a live server on another connection sees it; emptied afterwards (but for the
-    gazetteer), so that the tests that follow find the database as they expect it."""
+    gazetteer), so that the tests that follow find the database as they expect it. Its
+    value is what the command printed."""
     import io
 
     from django.core.management import call_command
@@ -158,9 +159,10 @@ def demo_site(django_db_setup, django_db_blocker):
     # django_db: without one, this would build (and then empty) the real database.
     if not str(connection.settings_dict["NAME"]).startswith(("test_", "file:memorydb")):
         pytest.fail("a module that uses the demo must be marked django_db", pytrace=False)
+    out = io.StringIO()
     with django_db_blocker.unblock():
-        call_command("demo", stdout=io.StringIO())
-    yield
+        call_command("demo", stdout=out)
+    yield out.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 
 from kenlabour.accounts.demo import DEMO_ACCOUNTS
@@ -36,11 +35,10 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def built():
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def built(demo_site):
+    """The demo, built once for the module (each test runs in a transaction rolled back)."""
+    return demo_site
 
 
 def test_demo_builds_once_and_its_ledger_verifies(built):
