@@ -43,7 +43,6 @@ class Walk:
         self.javascript = javascript
         self.base_url = base_url
         self.width = viewport["width"]
-        self.seen = []
 
     def check(self):
         page = self.page
@@ -55,7 +54,6 @@ class Walk:
         assert not violations, f"axe-core on {page.url}:\n" + describe_violations(violations)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= self.width, f"{page.url} is {width} px wide on a {self.width} px screen"
-        self.seen.append(page.url)
 
     def home(self):
         self.page.goto(self.base_url + "/")
