@@ -87,6 +87,15 @@ def _actor_of(user):
     return getattr(user, "actor", None) if user is not None else None
 
 
+def _locked_sheet(user, workshop_pk) -> Workshop:
+    """The workshop whose sign-in sheet is written, locked until the transaction ends, once
+    its facilitator is known to be the one writing."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop_pk)
+    if not can(user, "lab.take_attendance", workshop):
+        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    return workshop
+
+
 @transaction.atomic
 def mark_present(
     user,
@@ -99,9 +108,7 @@ def mark_present(
     directorate_name: str = "",
 ) -> Attendance:
     """The facilitator ticks a registered person on the sign-in sheet."""
-    workshop = Workshop.objects.select_for_update().get(pk=registration.workshop_id)
-    if not can(user, "lab.take_attendance", workshop):
-        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    workshop = _locked_sheet(user, registration.workshop_id)
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError(_("Cette inscription a été annulée."))
     return _record(
@@ -122,9 +129,7 @@ def unmark_present(user, attendance: Attendance) -> Registration | None:
     """Undo a tick of the sign-in sheet (a person marked present by mistake): the
     attendance is removed, the registration stays as it was. Returns the registration
     (None for someone who came without registering)."""
-    workshop = Workshop.objects.select_for_update().get(pk=attendance.workshop_id)
-    if not can(user, "lab.take_attendance", workshop):
-        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    workshop = _locked_sheet(user, attendance.workshop_id)
     found = Attendance.objects.filter(pk=attendance.pk, workshop=workshop).first()
     if found is None:
         raise ValidationError(_("Cette présence n'est plus notée : rien n'a changé."))
@@ -146,9 +151,7 @@ def record_walk_in(
     directorate_name: str = "",
 ) -> Attendance:
     """Someone came without registering: the facilitator writes them in."""
-    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    if not can(user, "lab.take_attendance", workshop):
-        raise PermissionDenied(_("Seuls les animateurs de cet atelier notent les présences."))
+    workshop = _locked_sheet(user, workshop.pk)
     return _record(
         workshop,
         name=name.strip(),
