@@ -1,5 +1,7 @@
 """Reads for account pages."""
 
+import hashlib
+
 from kenlabour.accounts.models import RoleAssignment, User
 
 
@@ -11,3 +13,12 @@ def roles_for_display(user: User) -> list[RoleAssignment]:
         .prefetch_related("scope")
         .order_by("role", "scope_type_id", "scope_id")
     )
+
+
+def session_reference(request) -> str:
+    """Which sign-in session a request belongs to, as recorded beside a money action: a
+    digest of the session key (the key itself signs a person in: it is never stored)."""
+    key = getattr(getattr(request, "session", None), "session_key", None) or ""
+    if not key:
+        return ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -13,17 +13,22 @@ of the Brittany mobilisation, redistributed by three relays, then a reconfigurat
 - Transfers: the Region pays each relay in two instalments; each relay pays its
   claimants. Every movement is in the ledger, chained (`ledger_chain.chain`, written in
   bulk after the last entry: the chain verifies).
-- Demo accounts: the treasurer (tresorier@) is the LabFab de Rennes' treasurer, the
-  funder (financeur@) acts for the Regional Council.
+- Demo accounts: the treasurer (tresorier@) is one of the LabFab de Rennes' three
+  treasurers, with tresoriere@ and comptable@ (created here, with the demo password): the
+  separation of duties needs more than one person. The funder (financeur@) acts for the
+  Regional Council. Nobody pays a claim they approved: in 2020, tresoriere@ paid what
+  tresorier@ approved.
 
 The present (relative to the day the demo is built): an open envelope of the Region for
 the mobilisation's current campaign (`kenlabour.mobilisation.demo.CURRENT_CAMPAIGN_SLUG`),
 with claims at every stage: a draft, claims submitted (one of them the LabFab de Rennes'
 own deliveries are left for orga@ to claim: such a claim goes to the envelope's other
 relay, ENSTA Bretagne), changes requested, rejected, approved after the
-first round (for the funder's second round), scheduled (for tresorier@ to pay) and paid.
-The submitted claim that tresorier@ reviews carries an expense with its receipt (a PDF
-invoice), still to validate. The demo maker, `fabricante@kenlabour.example` (a demo
+first round (for the funder's second round), scheduled, a payout recorded by comptable@
+that waits for a second person's confirmation (above 400 €), and paid. Above 100 €, a claim
+is approved by two people (tresorier@, then tresoriere@). The submitted claim that
+tresorier@ reviews first carries an expense with its receipt (a PDF invoice), still to
+validate. The demo maker, `fabricante@kenlabour.example` (a demo
 account, `kenlabour.accounts.demo.DEMO_ACCOUNTS`), administers the Fablab de Redon
 (Ille-et-Vilaine), which has confirmed deliveries left to claim: its claim goes to the
 LabFab de Rennes, whose treasurer is tresorier@. A second envelope of the Region for the
@@ -86,6 +91,11 @@ CAMPAIGN_SLUG = "covid-19-printemps-2020"
 FUNDER_SLUG = "region-bretagne"
 TREASURER_EMAIL = "tresorier@kenlabour.example"
 FUNDER_EMAIL = "financeur@kenlabour.example"
+# The LabFab de Rennes' two other treasurers (the separation of duties needs more than one
+# person): Rozenn pays what Erwan (tresorier@) approved, and gives second approvals; Loïc
+# records payouts too. Demo accounts of this app, with the demo password.
+SECOND_TREASURER = ("tresoriere@kenlabour.example", "Rozenn Caradec")
+THIRD_TREASURER = ("comptable@kenlabour.example", "Loïc Morvan")
 
 # (relay, départements, from, until) — the 2020 configuration, then 2022's.
 COVERAGE_2020 = (
@@ -153,10 +163,22 @@ def _grant(user: User | None, role: Role, actor: Actor) -> None:
     )
 
 
+def treasurer_account(email: str, name: str) -> User:
+    """One of the LabFab de Rennes' other treasurers, created with the demo password."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, display_name=name)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
 def _roles(funder: Actor, labfab: Actor) -> None:
-    """The treasurer keeps the LabFab de Rennes' accounts; the funder acts for the Region."""
+    """Three treasurers keep the LabFab de Rennes' accounts; the funder acts for the Region."""
     users = {u.email: u for u in User.objects.filter(email__in=[TREASURER_EMAIL, FUNDER_EMAIL])}
     _grant(users.get(TREASURER_EMAIL), Role.RELAY_TREASURER, labfab)
+    for email, name in (SECOND_TREASURER, THIRD_TREASURER):
+        _grant(treasurer_account(email, name), Role.RELAY_TREASURER, labfab)
     _grant(users.get(FUNDER_EMAIL), Role.FUNDER, funder)
 
 
@@ -331,7 +353,7 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
     """Allocation, payouts, the Region's instalments, and the ledger of it all."""
     rng = random.Random(SEED + 1)  # noqa: S311 - reproducible demo data, not a secret
     funder_user = envelope.created_by
-    treasurer = User.objects.filter(email=TREASURER_EMAIL).first()
+    payer = User.objects.filter(email=SECOND_TREASURER[0]).first()  # never the reviewer
     payloads = [
         (
             LedgerKind.ENVELOPE_OPENED,
@@ -422,7 +444,7 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
             continue
         day = payout_day + datetime.timedelta(days=rng.randint(5, 50))
         claim.status = ClaimStatus.PAID
-        by = treasurer if claim.relay.slug == "labfab-rennes" else None
+        by = payer if claim.relay.slug == "labfab-rennes" else None
         transfers.append(
             Transfer(
                 kind=TransferKind.RELAY_TO_CLAIMANT,
@@ -504,17 +526,24 @@ MAKER_NAME = next(name for email, name, *_rest in DEMO_ACCOUNTS if email == MAKE
 MAKER_SLUG = "fablab-35236"  # the Fablab de Redon: confirmed deliveries, left unclaimed
 CONFLICT_RELAY_SLUG = "ensta-bretagne"
 CURRENT_CAP_CENTS = 60_000  # 600 € per claimant
+# The current envelope's separation of duties: two approvals above 100 €, a payout above
+# 400 € confirmed by a second person.
+CURRENT_DOUBLE_APPROVAL_CENTS = 10_000
+CURRENT_PAYOUT_CONFIRMATION_CENTS = 40_000
 # The claims of the present, by producer: (status, days ago filed). Their deliveries are
 # those confirmed in the current campaign. Left unclaimed: the LabFab de Rennes (orga@)
 # and the maker of MAKER_SLUG (fabricante@).
 CURRENT_CLAIMS = (
     ("personne-167", ClaimStatus.PAID, 8),
     ("fablab-29024", ClaimStatus.PAID, 8),
-    ("fablab-35115", ClaimStatus.SCHEDULED, 7),  # tresorier@ pays it
+    # Approved by tresorier@ and tresoriere@, its payout recorded by comptable@: tresorier@
+    # (or tresoriere@) confirms it.
+    ("fablab-35115", ClaimStatus.PAYOUT_RECORDED, 7),
     ("personne-263", ClaimStatus.SCHEDULED, 7),
     ("personne-117", ClaimStatus.APPROVED, 4),  # a LabFab member: reviewed by ENSTA
     ("personne-051", ClaimStatus.APPROVED, 4),
-    ("fablab-35288", ClaimStatus.SUBMITTED, 2),  # tresorier@ reviews it
+    # tresorier@ gives its first approval (above 100 €), tresoriere@ the second one.
+    ("fablab-35288", ClaimStatus.SUBMITTED, 2),
     ("fablab-56260", ClaimStatus.SUBMITTED, 2),
     ("fablab-29151", ClaimStatus.CHANGES_REQUESTED, 5),
     ("personne-092", ClaimStatus.REJECTED, 6),
@@ -649,6 +678,8 @@ def _upcoming_envelope(campaign, funder, other, today) -> str:
 def _current(campaign, funder, other, today):
     funder_user = User.objects.filter(email=FUNDER_EMAIL).first()
     treasurer = User.objects.filter(email=TREASURER_EMAIL).first()
+    second = User.objects.filter(email=SECOND_TREASURER[0]).first()
+    payer = User.objects.filter(email=THIRD_TREASURER[0]).first()  # never an approver
     funder_pk = funder_user.pk if funder_user else None
     producers = {
         a.slug: a
@@ -690,14 +721,12 @@ def _current(campaign, funder, other, today):
         )
         for producer, *_ in planned
     }
-    first_round = [
-        p for p, status, *_ in planned if status in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)
-    ]
+    first_round = [p for p, status, *_ in planned if status in ClaimStatus.granted()]
     approved = [p for p, status, *_ in planned if status == ClaimStatus.APPROVED]
     under_review = [
         p
         for p, status, *_ in planned
-        if status not in (ClaimStatus.PAID, ClaimStatus.SCHEDULED, ClaimStatus.APPROVED)
+        if status not in (*ClaimStatus.granted(), ClaimStatus.APPROVED)
     ]
     eligible = lambda ps: sum(min(asks[p.pk], CURRENT_CAP_CENTS) for p in ps)  # noqa: E731
     # Room for the first round and the approved claims in full, and for about half of what
@@ -718,6 +747,8 @@ def _current(campaign, funder, other, today):
         decision_reference=f"CP-{today:%Y}-{today:%m}-0127",
         convention_date=opens,
         conflict_relay=other,
+        double_approval_above_cents=CURRENT_DOUBLE_APPROVAL_CENTS,
+        payout_confirmation_above_cents=CURRENT_PAYOUT_CONFIRMATION_CENTS,
         created_by=funder_user,
     )
     Rate.objects.bulk_create(
@@ -735,6 +766,8 @@ def _current(campaign, funder, other, today):
                 "opens_on": envelope.opens_on,
                 "closes_on": envelope.closes_on,
                 "by": funder_pk,
+                "double_approval_above_cents": envelope.double_approval_above_cents,
+                "payout_confirmation_above_cents": envelope.payout_confirmation_above_cents,
             },
         )
     ]
@@ -771,23 +804,30 @@ def _current(campaign, funder, other, today):
             steps.append((ClaimStatus.SUBMITTED, status, reviewer, reviewed, CHANGES_REASON))
         if status == ClaimStatus.REJECTED:
             steps.append((ClaimStatus.SUBMITTED, status, reviewer, reviewed, CURRENT_REJECTION))
-        if status in (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED, ClaimStatus.PAID):
-            steps.append((ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, reviewer, reviewed, ""))
-            payloads.append(
-                (
-                    LedgerKind.CLAIM_APPROVED,
-                    {
-                        "claim": claim.pk,
-                        "envelope": envelope.slug,
-                        "claimant": producer.pk,
-                        "relay": relay.pk,
-                        "units_cents": claim.units_cents,
-                        "expenses_cents": 0,
-                        "asked_cents": claim.asked_cents,
-                        "by": reviewer.pk if reviewer else None,
-                    },
-                )
-            )
+        if status in (ClaimStatus.APPROVED, *ClaimStatus.granted()):
+            approval = {
+                "claim": claim.pk,
+                "envelope": envelope.slug,
+                "claimant": producer.pk,
+                "relay": relay.pk,
+                "units_cents": claim.units_cents,
+                "expenses_cents": 0,
+                "asked_cents": claim.asked_cents,
+                "by": reviewer.pk if reviewer else None,
+            }
+            before = ClaimStatus.SUBMITTED
+            if claim.asked_cents > CURRENT_DOUBLE_APPROVAL_CENTS:  # two approvals
+                steps.append((before, ClaimStatus.FIRST_APPROVED, reviewer, reviewed, ""))
+                payloads.append((LedgerKind.FIRST_APPROVAL, approval))
+                first_by = approval["by"]
+                reviewer = second if reviewer is not None else None
+                approval = approval | {
+                    "by": reviewer.pk if reviewer else None,
+                    "first_by": first_by,
+                }
+                before = ClaimStatus.FIRST_APPROVED
+            steps.append((before, ClaimStatus.APPROVED, reviewer, reviewed, ""))
+            payloads.append((LedgerKind.CLAIM_APPROVED, approval))
         for n, (before, after, by, day, reason) in enumerate(steps):
             transitions.append(
                 Transition(
@@ -803,7 +843,7 @@ def _current(campaign, funder, other, today):
 
     # The first round, three days ago, on the claims approved by then.
     round_day = today - datetime.timedelta(days=3)
-    first = [c for c in claims if c.status in (ClaimStatus.PAID, ClaimStatus.SCHEDULED)]
+    first = [c for c in claims if c.status in ClaimStatus.granted()]
     result = allocation.allocate_round(
         [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in first],
         envelope.total_cents,
@@ -855,10 +895,22 @@ def _current(campaign, funder, other, today):
         )
     paid_day = today - datetime.timedelta(days=1)
     for claim in first:
+        reference = f"VIR-{paid_day:%Y%m%d}-{claim.pk:05d}"
+        by = payer if claim.relay.slug == "labfab-rennes" else None
+        if claim.status == ClaimStatus.PAYOUT_RECORDED:  # waits for a second person
+            transitions.append(
+                Transition(
+                    claim=claim,
+                    from_status=ClaimStatus.SCHEDULED,
+                    to_status=ClaimStatus.PAYOUT_RECORDED,
+                    by=by,
+                    at=_at(paid_day, 15),
+                    reason_code=ReasonCode.PAYOUT,
+                    reason_data={"reference": reference, "date": paid_day.isoformat()},
+                )
+            )
         if claim.status != ClaimStatus.PAID:
             continue
-        reference = f"VIR-{paid_day:%Y%m%d}-{claim.pk:05d}"
-        by = treasurer if claim.relay.slug == "labfab-rennes" else None
         transfers.append(
             Transfer(
                 kind=TransferKind.RELAY_TO_CLAIMANT,

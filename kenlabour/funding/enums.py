@@ -7,15 +7,24 @@ class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Déposée")
     CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
     RESUBMITTED = "resubmitted", _("Déposée à nouveau")
+    # Above the envelope's threshold, a first approval waits for a second person's.
+    FIRST_APPROVED = "first_approved", _("En attente d'une seconde validation")
     APPROVED = "approved", _("Approuvée")
     SCHEDULED = "scheduled", _("Paiement programmé")
+    # Above the envelope's threshold, a recorded payout waits for a second person's.
+    PAYOUT_RECORDED = "payout_recorded", _("Virement en attente de confirmation")
     PAID = "paid", _("Payée")
     REJECTED = "rejected", _("Refusée")
     CANCELLED = "cancelled", _("Annulée")
 
     @classmethod
     def to_review(cls) -> set[str]:
-        return {cls.SUBMITTED, cls.RESUBMITTED}
+        return {cls.SUBMITTED, cls.RESUBMITTED, cls.FIRST_APPROVED}
+
+    @classmethod
+    def granted(cls) -> tuple[str, ...]:
+        """Claims whose share a round fixed: never lowered, never recomputed."""
+        return (cls.SCHEDULED, cls.PAYOUT_RECORDED, cls.PAID)
 
     @classmethod
     def live(cls) -> set[str]:
@@ -25,8 +34,10 @@ class ClaimStatus(models.TextChoices):
             cls.SUBMITTED,
             cls.CHANGES_REQUESTED,
             cls.RESUBMITTED,
+            cls.FIRST_APPROVED,
             cls.APPROVED,
             cls.SCHEDULED,
+            cls.PAYOUT_RECORDED,
             cls.PAID,
         }
 
@@ -39,6 +50,7 @@ CLAIMANT_TRANSITIONS = {
     (ClaimStatus.SUBMITTED, ClaimStatus.CANCELLED),
     (ClaimStatus.CHANGES_REQUESTED, ClaimStatus.CANCELLED),
     (ClaimStatus.RESUBMITTED, ClaimStatus.CANCELLED),
+    (ClaimStatus.FIRST_APPROVED, ClaimStatus.CANCELLED),
 }
 TREASURER_TRANSITIONS = {
     (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED),
@@ -47,8 +59,16 @@ TREASURER_TRANSITIONS = {
     (ClaimStatus.RESUBMITTED, ClaimStatus.REJECTED),
     (ClaimStatus.SUBMITTED, ClaimStatus.CHANGES_REQUESTED),
     (ClaimStatus.RESUBMITTED, ClaimStatus.CHANGES_REQUESTED),
+    (ClaimStatus.SUBMITTED, ClaimStatus.FIRST_APPROVED),
+    (ClaimStatus.RESUBMITTED, ClaimStatus.FIRST_APPROVED),
+    (ClaimStatus.FIRST_APPROVED, ClaimStatus.APPROVED),
+    (ClaimStatus.FIRST_APPROVED, ClaimStatus.REJECTED),
+    (ClaimStatus.FIRST_APPROVED, ClaimStatus.CHANGES_REQUESTED),
     (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED),  # by the allocation
     (ClaimStatus.SCHEDULED, ClaimStatus.PAID),
+    (ClaimStatus.SCHEDULED, ClaimStatus.PAYOUT_RECORDED),
+    (ClaimStatus.PAYOUT_RECORDED, ClaimStatus.PAID),
+    (ClaimStatus.PAYOUT_RECORDED, ClaimStatus.SCHEDULED),  # the second person refuses it
 }
 
 
@@ -78,6 +98,7 @@ class TransferKind(models.TextChoices):
 
 class LedgerKind(models.TextChoices):
     ENVELOPE_OPENED = "envelope_opened", _("Enveloppe ouverte")
+    FIRST_APPROVAL = "first_approval", _("Première validation d'une demande")
     CLAIM_APPROVED = "claim_approved", _("Demande approuvée")
     ALLOCATION = "allocation", _("Part attribuée")
     TRANSFER = "transfer", _("Virement")

@@ -62,6 +62,20 @@ class Envelope(models.Model):
             "personnes, à la place de ce relais."
         ),
     )
+    # Separation of duties, the funder's rule: above these amounts, a claim needs two
+    # approvals by two different people, a payout a second person's confirmation.
+    double_approval_above_cents = models.PositiveBigIntegerField(
+        _("seconde validation au-delà de (centimes)"),
+        null=True,
+        blank=True,
+        validators=[cents_in_range],
+    )
+    payout_confirmation_above_cents = models.PositiveBigIntegerField(
+        _("confirmation du virement au-delà de (centimes)"),
+        null=True,
+        blank=True,
+        validators=[cents_in_range],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -83,6 +97,16 @@ class Envelope(models.Model):
             models.CheckConstraint(
                 condition=Q(cap_cents__isnull=True) | Q(cap_cents__lte=MAX_CENTS),
                 name="funding_envelope_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(double_approval_above_cents__isnull=True)
+                | Q(double_approval_above_cents__lte=MAX_CENTS),
+                name="funding_envelope_double_approval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_confirmation_above_cents__isnull=True)
+                | Q(payout_confirmation_above_cents__lte=MAX_CENTS),
+                name="funding_envelope_payout_confirmation_range",
             ),
             models.CheckConstraint(
                 condition=Q(opens_on__gte=MIN_DATE, opens_on__lte=MAX_DATE),
@@ -259,12 +283,21 @@ class Expense(models.Model):
     receipt = models.FileField(_("justificatif"), upload_to=receipt_path)
     receipt_kind = models.CharField(_("type de justificatif"), max_length=40, editable=False)
     spent_on = models.DateField(_("date de la dépense"), validators=[date_in_range])
+    issuer = models.CharField(
+        _("émetteur du justificatif"),
+        max_length=200,
+        blank=True,
+        help_text=_("Le fournisseur ou le magasin qui a émis la facture ou le ticket."),
+    )
+    # The receipt's SHA-256: the same file on two claims is flagged to the reviewer.
+    receipt_sha256 = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     validated = models.BooleanField(_("validée par le relais"), default=False)
 
     class Meta:
         verbose_name = _("dépense")
         verbose_name_plural = _("dépenses")
         ordering = ["spent_on", "pk"]
+        indexes = [models.Index(fields=["amount_cents", "spent_on"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0, amount_cents__lte=MAX_CENTS),
@@ -295,6 +328,8 @@ class Transition(models.Model):
     # its values (a bank reference, a date) in `reason_data`.
     reason_code = models.CharField(max_length=20, choices=ReasonCode.choices, blank=True)
     reason_data = models.JSONField(default=dict, blank=True)
+    # Which sign-in session made it: a digest of the session key, never the key itself.
+    session = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("étape d'une demande")
@@ -341,6 +376,18 @@ class Transfer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Which sign-in session recorded it (a digest of the session key); above the envelope's
+    # threshold, who confirmed it (never the person who recorded it), from which session.
+    session = models.CharField(max_length=16, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmé par"),
+    )
+    confirmed_session = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -355,6 +402,10 @@ class Transfer(models.Model):
             models.CheckConstraint(
                 condition=Q(date__gte=MIN_DATE, date__lte=MAX_DATE),
                 name="funding_transfer_date_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("created_by")),
+                name="funding_transfer_confirmed_by_another",
             ),
             models.CheckConstraint(
                 condition=Q(kind=TransferKind.FUNDER_TO_RELAY, claim__isnull=True)

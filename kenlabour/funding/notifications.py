@@ -5,6 +5,8 @@ is queued once the change is committed (never for a change rolled back) and rend
 the background task runs, from the claim as it is then.
 
 - ``submitted`` (and ``resubmitted``): to the treasurers of the relay that reviews it;
+- ``second_approval``, ``payout_recorded``: to the same treasurers, when a first approval
+  or a recorded payout waits for another person's (the envelope's separation of duties);
 - ``approve``, ``reject``, ``changes``: to the claimant's people, with the reason;
   the approval says what is left to share in the envelope, and never promises a payment
   the envelope can no longer make;
@@ -21,7 +23,7 @@ from django.template import loader
 from django.utils import translation
 
 # Who reads each e-mail: the relay's treasurers, or the claimant's people.
-TO_REVIEWERS = {"submitted", "resubmitted"}
+TO_REVIEWERS = {"submitted", "resubmitted", "second_approval", "payout_recorded"}
 TO_CLAIMANT = {"approve", "reject", "changes", "paid"}
 KINDS = TO_REVIEWERS | TO_CLAIMANT
 

@@ -52,6 +52,38 @@ def relay_is_claimants_own(user, claim) -> bool:
     )
 
 
+@rules.predicate
+def submitted_it(user, claim) -> bool:
+    """The person who filed or submitted the claim (whatever their roles)."""
+    from kenlabour.funding.selectors.claims import duties
+
+    return claim is not None and duties(claim).submitted_by(user)
+
+
+@rules.predicate
+def gave_first_approval(user, claim) -> bool:
+    """The person whose first approval the claim waits a second one for."""
+    from kenlabour.funding.selectors.claims import duties
+
+    return claim is not None and duties(claim).first_approver_is(user)
+
+
+@rules.predicate
+def reviewed_it(user, claim) -> bool:
+    """Who approved the claim, first or second: they never pay it."""
+    from kenlabour.funding.selectors.claims import duties
+
+    return claim is not None and duties(claim).approved_by(user)
+
+
+@rules.predicate
+def recorded_its_payout(user, claim) -> bool:
+    """Who recorded the payout the claim waits a second person's confirmation for."""
+    from kenlabour.funding.selectors.claims import duties
+
+    return claim is not None and duties(claim).payout_recorder_is(user)
+
+
 def strictly(user, action: str, obj=None) -> bool:
     """The rule itself, for the actions no account is above, not even a superuser
     (Django's `has_perm` answers yes to a superuser for everything): reviewing and paying
@@ -83,12 +115,20 @@ def funds_envelope(user, envelope) -> bool:
 # Ask with `strictly`: nobody, not even a superuser, publishes in a funder's name without
 # belonging to it.
 rules.add_perm("funding.create_envelope", belongs_to_funder)
-rules.add_perm("funding.manage_envelope", funds_envelope | is_platform_admin)
-# Nobody reviews or pays a claim they file for, nor a relay its own claim (ask these two
-# with `strictly`, so that no account, not even a superuser, is above them).
-_reviews = treasurer_of_claims_relay & ~claims_for & ~relay_is_claimants_own
-rules.add_perm("funding.review_claim", _reviews)
-rules.add_perm("funding.pay_claim", _reviews)
+# Money actions ask for the role on the object: a platform administrator, superuser or not,
+# neither allocates, nor records transfers, nor changes an envelope (ask with `strictly`).
+rules.add_perm("funding.manage_envelope", funds_envelope)
+# Separation of duties (ask these with `strictly`, so that no account, not even a
+# superuser, is above them): only the treasurer of the claim's relay reviews and pays it,
+# never for a claim they file for or submitted, nor a relay its own claim; two approvals
+# come from two people; who approved never pays; who recorded a payout never confirms it.
+_treasurer_of_others = (
+    treasurer_of_claims_relay & ~claims_for & ~relay_is_claimants_own & ~submitted_it
+)
+rules.add_perm("funding.review_claim", _treasurer_of_others & ~gave_first_approval)
+rules.add_perm("funding.pay_claim", _treasurer_of_others & ~reviewed_it)
+# Confirming checks the transfer another made: an approver may do it, not its recorder.
+rules.add_perm("funding.confirm_payout", _treasurer_of_others & ~recorded_its_payout)
 rules.add_perm("funding.see_relay", treasurer_of_relay | is_platform_admin)
 rules.add_perm("funding.see_claim", claims_for | treasurer_of_claims_relay | is_platform_admin)
 rules.add_perm("funding.edit_claim", claims_for)

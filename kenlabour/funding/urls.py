@@ -32,6 +32,7 @@ urlpatterns = [
     path("enveloppes/<slug:slug>/repartition/", money.allocate, name="allocate"),
     path("enveloppes/<slug:slug>/virements/", money.transfer_add, name="transfer_add"),
     path("demandes/<int:pk>/paiement/", money.pay, name="pay"),
+    path("demandes/<int:pk>/paiement/confirmation/", money.confirm_payout, name="confirm_payout"),
     path("relais-territoires/", money.coverages, name="coverages"),
     path("registre/", money.ledger, name="ledger"),
 ]

@@ -146,6 +146,12 @@ class ExpenseForm(forms.Form):
         help_text=gettext_lazy("Toutes taxes comprises, par exemple 42,90."),
     )
     spent_on = BoundedDateField(label=gettext_lazy("Date de la dépense"))
+    issuer = forms.CharField(
+        label=gettext_lazy("Émetteur du justificatif"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Le fournisseur ou le magasin, par exemple : Leroy Merlin Rennes."),
+    )
     receipt = forms.FileField(
         label=gettext_lazy("Justificatif (PDF ou image, 10 Mio au plus)"),
         widget=forms.ClearableFileInput(

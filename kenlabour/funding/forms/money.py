@@ -34,6 +34,23 @@ class EnvelopeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Laissez vide pour ne pas plafonner."),
     )
+    double_approval_above = EurosField(
+        label=gettext_lazy("Seconde validation au-delà de, en euros"),
+        required=False,
+        help_text=gettext_lazy(
+            "Au-delà de ce montant retenu, une demande est validée par deux personnes "
+            "différentes du relais. Laissez vide pour une seule validation."
+        ),
+    )
+    payout_confirmation_above = EurosField(
+        label=gettext_lazy("Confirmation du virement au-delà de, en euros"),
+        required=False,
+        help_text=gettext_lazy(
+            "Au-delà de ce montant, le virement enregistré par une personne du relais est "
+            "confirmé par une autre avant d'entrer au registre. Laissez vide pour ne pas "
+            "demander de confirmation."
+        ),
+    )
     opens_on = BoundedDateField(label=gettext_lazy("Ouverture des demandes"))
     closes_on = BoundedDateField(label=gettext_lazy("Clôture des demandes"))
     decision_reference = forms.CharField(
@@ -63,6 +80,8 @@ class EnvelopeForm(forms.Form):
                     "name": envelope.name,
                     "total": envelope.total_cents,
                     "cap": envelope.cap_cents,
+                    "double_approval_above": envelope.double_approval_above_cents,
+                    "payout_confirmation_above": envelope.payout_confirmation_above_cents,
                     "opens_on": envelope.opens_on,
                     "closes_on": envelope.closes_on,
                     "decision_reference": envelope.decision_reference,
@@ -104,6 +123,19 @@ class EnvelopeForm(forms.Form):
 
     def rates(self) -> dict[int, int]:
         return {item.pk: self.cleaned_data[f"rate_{item.pk}"] for item in self.items}
+
+
+class RefusePayoutForm(forms.Form):
+    """The second person finds a recorded payout wrong: why, for whoever recorded it."""
+
+    prefix = "refus"
+
+    reason = forms.CharField(
+        label=gettext_lazy("Ce qui ne va pas (lu par la personne qui l'a enregistré)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Indiquez ce qui ne va pas dans ce virement.")},
+    )
 
 
 class TransferForm(forms.Form):

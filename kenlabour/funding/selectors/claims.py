@@ -201,9 +201,11 @@ def claims_of_actors(actors: list[Actor]) -> list[Claim]:
 _REVIEW_ORDER = {
     ClaimStatus.SUBMITTED: 0,
     ClaimStatus.RESUBMITTED: 0,
+    ClaimStatus.FIRST_APPROVED: 0,
     ClaimStatus.CHANGES_REQUESTED: 1,
     ClaimStatus.APPROVED: 2,
     ClaimStatus.SCHEDULED: 3,
+    ClaimStatus.PAYOUT_RECORDED: 3,
     ClaimStatus.PAID: 4,
     ClaimStatus.REJECTED: 5,
     ClaimStatus.CANCELLED: 6,
@@ -278,3 +280,154 @@ def treasurer_relays(user) -> list[Actor]:
         scope_type=ContentType.objects.get_for_model(Actor),
     ).values("scope_id")
     return list(Actor.objects.filter(pk__in=scoped).order_by("name", "pk"))
+
+
+# --- separation of duties ------------------------------------------------------------------
+
+
+class Duties:
+    """Who did what on a claim, read from its transitions: who submitted it, who approved
+    it (first and second), who recorded its payout. The rules in `funding.perms` ask it."""
+
+    SUBMITTED = (ClaimStatus.SUBMITTED, ClaimStatus.RESUBMITTED)
+    APPROVED = (ClaimStatus.FIRST_APPROVED, ClaimStatus.APPROVED)
+
+    def __init__(self, claim: Claim):
+        self.transitions = sorted(claim.transitions.all(), key=lambda t: (t.at, t.pk))
+        self.created_by_id = claim.created_by_id
+        self.status = claim.status
+
+    def _last(self, status: str) -> Transition | None:
+        return next((t for t in reversed(self.transitions) if t.to_status == status), None)
+
+    def submitted_by(self, user) -> bool:
+        pk = getattr(user, "pk", None)
+        return pk is not None and (
+            self.created_by_id == pk
+            or any(t.by_id == pk for t in self.transitions if t.to_status in self.SUBMITTED)
+        )
+
+    @property
+    def first_approval(self) -> Transition | None:
+        """The approval a claim waiting for its second one rests on."""
+        if self.status != ClaimStatus.FIRST_APPROVED:
+            return None
+        return self._last(ClaimStatus.FIRST_APPROVED)
+
+    def first_approver_is(self, user) -> bool:
+        first = self.first_approval
+        return first is not None and first.by_id == getattr(user, "pk", None)
+
+    def approved_by(self, user) -> bool:
+        pk = getattr(user, "pk", None)
+        return pk is not None and any(
+            t.by_id == pk for t in self.transitions if t.to_status in self.APPROVED
+        )
+
+    @property
+    def recorded_payout(self) -> Transition | None:
+        """The recorded payout a claim waits a second person's confirmation for."""
+        if self.status != ClaimStatus.PAYOUT_RECORDED:
+            return None
+        return self._last(ClaimStatus.PAYOUT_RECORDED)
+
+    def payout_recorder_is(self, user) -> bool:
+        recorded = self.recorded_payout
+        return recorded is not None and recorded.by_id == getattr(user, "pk", None)
+
+
+def duties(claim: Claim) -> Duties:
+    """The claim's duties, read once per claim object (its transitions, prefetched or not)."""
+    cached = getattr(claim, "_duties", None)
+    if cached is None or cached.status != claim.status:
+        cached = Duties(claim)
+        claim._duties = cached
+    return cached
+
+
+def duty_refusal(user, claim: Claim, action: str) -> str:
+    """Why `user`, a treasurer of the claim's relay, may not review, pay or confirm the
+    payout of `claim`, in words (empty when the separation of duties does not stand in the
+    way, or for anyone else, who has no business there)."""
+    from kenlabour.funding.perms import (
+        claims_for,
+        relay_is_claimants_own,
+        treasurer_of_claims_relay,
+    )
+
+    if not treasurer_of_claims_relay(user, claim):
+        return ""
+    of = duties(claim)
+    if claims_for(user, claim) or of.submitted_by(user):
+        return _(
+            "Vous avez déposé cette demande, ou vous agissez pour son bénéficiaire : une autre "
+            "personne l'examine et la paie."
+        )
+    if relay_is_claimants_own(user, claim):
+        return _(
+            "Cette demande est celle du relais ou de l'une de ses personnes : un autre "
+            "relais l'examine."
+        )
+    if action == "review" and of.first_approver_is(user):
+        return _(
+            "Vous avez donné la première validation : la seconde vient d'une autre "
+            "personne du relais."
+        )
+    if action == "pay" and of.approved_by(user):
+        return _(
+            "Vous avez examiné cette demande : une autre personne du relais en enregistre "
+            "le paiement."
+        )
+    if action == "confirm" and of.payout_recorder_is(user):
+        return _("Vous avez enregistré ce virement : une autre personne du relais le confirme.")
+    return ""
+
+
+def needs_second_approval(claim: Claim, validated_expenses_cents: int) -> bool:
+    """Whether the amount retained (units + validated expenses) is above the envelope's
+    threshold for a second approval."""
+    threshold = claim.envelope.double_approval_above_cents
+    return threshold is not None and claim.units_cents + validated_expenses_cents > threshold
+
+
+def needs_payout_confirmation(claim: Claim) -> bool:
+    threshold = claim.envelope.payout_confirmation_above_cents
+    return threshold is not None and (claim.allocated_cents or 0) > threshold
+
+
+def duplicate_receipts(claim: Claim) -> dict[int, list[tuple[Expense, str]]]:
+    """For each expense of the claim, the expenses of other claims that look like the same
+    receipt: the same file (its SHA-256), or the same amount, date and issuer. Flagged to
+    the reviewer, never refused silently. One query."""
+    expenses = list(claim.expenses.all())
+    if not expenses:
+        return {}
+    digests = {e.receipt_sha256 for e in expenses if e.receipt_sha256}
+    keys = {(e.amount_cents, e.spent_on) for e in expenses if e.issuer.strip()}
+    match = Q(receipt_sha256__in=digests) if digests else Q(pk__in=[])
+    for amount, day in keys:
+        match |= Q(amount_cents=amount, spent_on=day)
+    others = list(
+        Expense.objects.filter(match)
+        .exclude(claim=claim)
+        .exclude(claim__status=ClaimStatus.CANCELLED)
+        .select_related("claim__claimant")
+        .order_by("claim_id", "pk")
+    )
+    found: dict[int, list[tuple[Expense, str]]] = {}
+    for expense in expenses:
+        issuer = " ".join(expense.issuer.lower().split())
+        for other in others:
+            if expense.receipt_sha256 and other.receipt_sha256 == expense.receipt_sha256:
+                why = _("même fichier")
+            elif (
+                issuer
+                and other.amount_cents == expense.amount_cents
+                and other.spent_on == expense.spent_on
+                and " ".join(other.issuer.lower().split()) == issuer
+            ):
+                why = _("même montant, même date, même émetteur")
+            else:
+                continue
+            found.setdefault(expense.pk, []).append((other, why))
+    return found

@@ -9,22 +9,34 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.funding.enums import ClaimStatus, TransferKind
-from kenlabour.funding.models import Claim, Coverage, Envelope, LedgerEntry, Transfer
+from kenlabour.funding.models import (
+    Claim,
+    Coverage,
+    Envelope,
+    LedgerEntry,
+    Transfer,
+    Transition,
+)
 from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.models import Campaign
 from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
 
 # The claims an allocation shares the envelope among, or has shared it among.
-ALLOCATED_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.SCHEDULED, ClaimStatus.PAID)
-WAITING_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.RESUBMITTED, ClaimStatus.CHANGES_REQUESTED)
+ALLOCATED_STATUSES = (ClaimStatus.APPROVED, *ClaimStatus.granted())
+WAITING_STATUSES = (
+    ClaimStatus.SUBMITTED,
+    ClaimStatus.RESUBMITTED,
+    ClaimStatus.FIRST_APPROVED,
+    ClaimStatus.CHANGES_REQUESTED,
+)
 LEDGER_PAGE_SIZE = 100
 
 
@@ -197,8 +209,11 @@ def envelope_transfers(envelope: Envelope) -> QuerySet[Transfer]:
 
 
 def claim_to_pay(pk: int) -> Claim:
-    return Claim.objects.select_related("envelope", "envelope__funder", "claimant", "relay").get(
-        pk=pk
+    """A claim with what its payment page shows and the steps its duties rest on."""
+    return (
+        Claim.objects.select_related("envelope", "envelope__funder", "claimant", "relay")
+        .prefetch_related(Prefetch("transitions", queryset=Transition.objects.select_related("by")))
+        .get(pk=pk)
     )
 
 

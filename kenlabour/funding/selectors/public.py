@@ -39,7 +39,7 @@ from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
 
 RECEIVED = tuple(sorted(set(ClaimStatus) - {ClaimStatus.DRAFT, ClaimStatus.CANCELLED}))
-GRANTED = (ClaimStatus.SCHEDULED, ClaimStatus.PAID)
+GRANTED = ClaimStatus.granted()
 
 
 # --- anonymisation ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ leaves nothing written.
 """
 
 import datetime
+import hashlib
 import uuid
 from functools import partial
 
@@ -32,7 +33,14 @@ from kenlabour.funding.enums import (
 )
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Rate, Transition
 from kenlabour.funding.perms import strictly
-from kenlabour.funding.selectors.claims import claimable_deliveries, is_conflicted, relay_for
+from kenlabour.funding.selectors.claims import (
+    claimable_deliveries,
+    duties,
+    duty_refusal,
+    is_conflicted,
+    needs_second_approval,
+    relay_for,
+)
 from kenlabour.funding.services import ledger
 from kenlabour.lab import filetypes
 from kenlabour.mobilisation.models import Delivery
@@ -71,7 +79,13 @@ def _locked(claim: Claim) -> Claim:
 
 
 def _move(
-    claim: Claim, to: ClaimStatus, user, allowed: set, reason: str = "", reason_code: str = ""
+    claim: Claim,
+    to: ClaimStatus,
+    user,
+    allowed: set,
+    reason: str = "",
+    reason_code: str = "",
+    session: str = "",
 ) -> Transition:
     """Change the status (the row is locked) and write the Transition."""
     pair = (ClaimStatus(claim.status), to)
@@ -90,6 +104,7 @@ def _move(
         by=user,
         reason=reason,
         reason_code=reason_code,
+        session=session,
     )
 
 
@@ -280,6 +295,7 @@ def add_expense(
     amount_cents: int,
     spent_on: datetime.date,
     receipt: UploadedFile,
+    issuer: str = "",
 ) -> Expense:
     """An expense with its receipt, on a claim the claimant may still change. The receipt
     is stored under a random name with the extension of what it really is."""
@@ -308,10 +324,16 @@ def add_expense(
         raise ValidationError(errors)
     receipt_kind = check_receipt(receipt)
     receipt.name = f"{uuid.uuid4().hex}.{receipt_kind.extension}"
+    digest = hashlib.sha256()
+    for chunk in receipt.chunks():
+        digest.update(chunk)
+    receipt.seek(0)
     return Expense.objects.create(
         claim=claim,
         kind=kind,
         label=label.strip(),
+        issuer=" ".join((issuer or "").split())[:200],
+        receipt_sha256=digest.hexdigest(),
         amount_cents=amount_cents,
         spent_on=spent_on,
         receipt=receipt,
@@ -367,7 +389,13 @@ def _neutral_relay(claim: Claim, relay: Actor) -> tuple[Actor, str]:
 
 
 @transaction.atomic
-def submit(user, claim: Claim, today: datetime.date | None = None, site_url: str = "") -> Claim:
+def submit(
+    user,
+    claim: Claim,
+    today: datetime.date | None = None,
+    site_url: str = "",
+    session: str = "",
+) -> Claim:
     """Send a draft (or a claim sent back for changes) to the relay that covers the
     claimant's territory today, within the envelope's dates."""
     if not can(user, "funding.edit_claim", claim):
@@ -397,7 +425,7 @@ def submit(user, claim: Claim, today: datetime.date | None = None, site_url: str
     if relay is None:
         raise ValidationError(reason, code="no_relay")
     relay, reason_code = _neutral_relay(claim, relay)
-    _move(claim, to, user, CLAIMANT_TRANSITIONS, reason_code=reason_code)
+    _move(claim, to, user, CLAIMANT_TRANSITIONS, reason_code=reason_code, session=session)
     claim.relay = relay
     claim.submitted_on = today
     _recount_units(claim)
@@ -430,6 +458,10 @@ def cancel(user, claim: Claim, reason: str = "") -> Claim:
 # --- the relay's treasurer -----------------------------------------------------------------
 
 
+def _refused(user, claim: Claim, action: str, default: str) -> PermissionDenied:
+    return PermissionDenied(duty_refusal(user, claim, action) or default)
+
+
 @transaction.atomic
 def review(
     user,
@@ -439,15 +471,23 @@ def review(
     reason: str = "",
     validated_expenses=(),
     site_url: str = "",
+    session: str = "",
 ) -> Claim:
     """The treasurer of the claim's relay approves it (with the expenses they validate),
     rejects it or asks for changes (both with a reason the claimant reads). The claimant
-    is told by e-mail. Approving twice approves once."""
+    is told by e-mail. Approving twice approves once.
+
+    Above the envelope's threshold (`Envelope.double_approval_above_cents`), an approval
+    is a first one: the claim waits for a second approval by another person of the relay,
+    on the same expenses, who may also reject it or ask for changes. Nobody reviews a
+    claim they submitted or act for; each approval is chained in the ledger with who gave
+    it and from which session."""
+    only = _("Seul le trésorier du relais de cette demande l'examine.")
     if not strictly(user, "funding.review_claim", claim):
-        raise PermissionDenied(_("Seul le trésorier du relais de cette demande l'examine."))
+        raise _refused(user, claim, "review", only)
     claim = _locked(claim)
-    if not strictly(user, "funding.review_claim", claim):  # the relay, as it is now
-        raise PermissionDenied(_("Seul le trésorier du relais de cette demande l'examine."))
+    if not strictly(user, "funding.review_claim", claim):  # the relay and steps, as now
+        raise _refused(user, claim, "review", only)
     to = DECISIONS.get(decision)
     if to is None:
         raise ValidationError({"decision": _("Choisissez une décision.")})
@@ -473,31 +513,50 @@ def review(
         raise ValidationError(
             {"validated_expenses": _("Ces dépenses ne sont pas celles de la demande.")}
         )
-    _move(claim, to, user, TREASURER_TRANSITIONS, reason)
+    second = claim.status == ClaimStatus.FIRST_APPROVED
+    first = duties(claim).first_approval if second else None
+    if second and to == ClaimStatus.APPROVED and ids != {e.pk for e in expenses if e.validated}:
+        raise ValidationError(
+            {
+                "validated_expenses": _(
+                    "La seconde validation porte sur les dépenses validées la première fois. "
+                    "Pour en changer, demandez des modifications au bénéficiaire."
+                )
+            },
+            code="not_same",
+        )
     fields = ["status"]
-    if to == ClaimStatus.APPROVED:
+    if to == ClaimStatus.APPROVED and not second:
         for expense in expenses:
             expense.validated = expense.pk in ids
         Expense.objects.bulk_update(expenses, ["validated"])
         claim.expenses_cents = sum(e.amount_cents for e in expenses if e.validated)
         _recount_units(claim)
         fields += ["expenses_cents", "units_cents"]
+        if needs_second_approval(claim, claim.expenses_cents):
+            to = ClaimStatus.FIRST_APPROVED
+    _move(claim, to, user, TREASURER_TRANSITIONS, reason, session=session)
     claim.save(update_fields=fields)
     if to == ClaimStatus.REJECTED:
         claim.lines.update(live=False)
-    if to == ClaimStatus.APPROVED:
-        ledger.append(
-            LedgerKind.CLAIM_APPROVED,
-            {
-                "claim": claim.pk,
-                "envelope": claim.envelope.slug,
-                "claimant": claim.claimant_id,
-                "relay": claim.relay_id,
-                "units_cents": claim.units_cents,
-                "expenses_cents": claim.expenses_cents,
-                "asked_cents": claim.asked_cents,
-                "by": user.pk,
-            },
-        )
-    _notify(claim, decision, site_url)
+    if to in (ClaimStatus.FIRST_APPROVED, ClaimStatus.APPROVED):
+        payload = {
+            "claim": claim.pk,
+            "envelope": claim.envelope.slug,
+            "claimant": claim.claimant_id,
+            "relay": claim.relay_id,
+            "units_cents": claim.units_cents,
+            "expenses_cents": claim.expenses_cents,
+            "asked_cents": claim.asked_cents,
+            "by": user.pk,
+        }
+        if session:
+            payload["session"] = session
+        if first is not None:
+            payload["first_by"] = first.by_id
+            if first.session:
+                payload["first_session"] = first.session
+        kind = LedgerKind.FIRST_APPROVAL if to == ClaimStatus.FIRST_APPROVED else None
+        ledger.append(kind or LedgerKind.CLAIM_APPROVED, payload)
+    _notify(claim, "second_approval" if to == ClaimStatus.FIRST_APPROVED else decision, site_url)
     return claim

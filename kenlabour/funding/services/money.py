@@ -36,7 +36,7 @@ def _day(date: datetime.date) -> str:
 
 def may_manage(user, envelope: Envelope) -> bool:
     """The envelope's funder (its people, or a platform-wide funder) or a platform admin."""
-    return can(user, "funding.manage_envelope", envelope)
+    return strictly(user, "funding.manage_envelope", envelope)
 
 
 def _bounded(errors: dict, field: str, value, validator) -> None:
@@ -104,6 +104,26 @@ def _rate_errors(errors: dict, rates: dict, items: list) -> None:
             }
 
 
+def _threshold_errors(errors: dict, double_approval: int | None, confirmation: int | None):
+    for field, value in (
+        ("double_approval_above", double_approval),
+        ("payout_confirmation_above", confirmation),
+    ):
+        _bounded(errors, field, value, cents_in_range)
+
+
+def _rule_payload(envelope: Envelope) -> dict:
+    """The envelope's separation of duties, in its ledger entries when it has one."""
+    return {
+        name: value
+        for name, value in (
+            ("double_approval_above_cents", envelope.double_approval_above_cents),
+            ("payout_confirmation_above_cents", envelope.payout_confirmation_above_cents),
+        )
+        if value is not None
+    }
+
+
 def may_change(envelope: Envelope) -> bool:
     """An envelope is edited or withdrawn only while nothing rests on it: no claim (not even
     a draft) and no transfer."""
@@ -142,6 +162,8 @@ def update_envelope(
     cap_cents: int | None = None,
     rates: dict[int, int] | None = None,
     conflict_relay: Actor | None = None,
+    double_approval_above_cents: int | None = None,
+    payout_confirmation_above_cents: int | None = None,
 ) -> Envelope:
     """Correct an envelope before any claim or transfer rests on it; the ledger keeps the
     opening entry and records the new figures as a correction."""
@@ -158,6 +180,7 @@ def update_envelope(
     items = list(ItemType.objects.filter(campaign=envelope.campaign_id).order_by("pk"))
     rates = rates or {}
     _rate_errors(errors, rates, items)
+    _threshold_errors(errors, double_approval_above_cents, payout_confirmation_above_cents)
     if errors:
         raise ValidationError(errors)
     envelope.name = name
@@ -168,6 +191,8 @@ def update_envelope(
     envelope.decision_reference = decision_reference
     envelope.convention_date = convention_date
     envelope.conflict_relay = conflict_relay
+    envelope.double_approval_above_cents = double_approval_above_cents
+    envelope.payout_confirmation_above_cents = payout_confirmation_above_cents
     envelope.save()
     for item in items:
         if rates.get(item.pk) is not None:
@@ -185,6 +210,7 @@ def update_envelope(
             "opens_on": envelope.opens_on,
             "closes_on": envelope.closes_on,
             "by": user.pk,
+            **_rule_payload(envelope),
         },
     )
     return envelope
@@ -226,6 +252,8 @@ def create_envelope(
     cap_cents: int | None = None,
     rates: dict[int, int] | None = None,
     conflict_relay: Actor | None = None,
+    double_approval_above_cents: int | None = None,
+    payout_confirmation_above_cents: int | None = None,
 ) -> Envelope:
     """A new envelope of `funder` for `campaign`, with a rate per item type of the campaign
     (`rates`: item type id → cents per unit; by default the item's unit cost). Only the
@@ -238,6 +266,7 @@ def create_envelope(
     items = list(ItemType.objects.filter(campaign=campaign).order_by("pk"))
     rates = rates or {}
     _rate_errors(errors, rates, items)
+    _threshold_errors(errors, double_approval_above_cents, payout_confirmation_above_cents)
     if errors:
         raise ValidationError(errors)
     envelope = Envelope.objects.create(
@@ -252,6 +281,8 @@ def create_envelope(
         decision_reference=decision_reference,
         convention_date=convention_date,
         conflict_relay=conflict_relay,
+        double_approval_above_cents=double_approval_above_cents,
+        payout_confirmation_above_cents=payout_confirmation_above_cents,
         created_by=user,
     )
     Rate.objects.bulk_create(
@@ -272,6 +303,7 @@ def create_envelope(
             "opens_on": envelope.opens_on,
             "closes_on": envelope.closes_on,
             "by": user.pk,
+            **_rule_payload(envelope),
         },
     )
     return envelope
@@ -294,7 +326,7 @@ def remaining_cents(envelope: Envelope) -> int:
     """What no round has granted yet: the envelope less the shares of the claims scheduled
     or paid."""
     granted = (
-        envelope.claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID]).aggregate(
+        envelope.claims.filter(status__in=ClaimStatus.granted()).aggregate(
             total=Sum("allocated_cents")
         )["total"]
         or 0
@@ -318,7 +350,7 @@ def allocate(user, envelope: Envelope) -> AllocationRun:
         Claim.objects.select_for_update()
         .filter(
             envelope=envelope,
-            status__in=[ClaimStatus.APPROVED, ClaimStatus.SCHEDULED, ClaimStatus.PAID],
+            status__in=[ClaimStatus.APPROVED, *ClaimStatus.granted()],
         )
         .order_by("pk")
     )
@@ -387,6 +419,15 @@ def _transfer_payload(transfer: Transfer) -> dict:
         "date": transfer.date,
         "bank_reference": transfer.bank_reference,
         "by": transfer.created_by_id,
+    } | {
+        # Who and which session: written when known (entries before them have none).
+        name: value
+        for name, value in (
+            ("session", transfer.session),
+            ("confirmed_by", transfer.confirmed_by_id),
+            ("confirmed_session", transfer.confirmed_session),
+        )
+        if value
     }
 
 
@@ -459,6 +500,62 @@ def payout_key(claim: Claim) -> str:
     return f"claim:{claim.pk}:payout"
 
 
+def _locked_claim(claim: Claim) -> Claim:
+    return (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("envelope", "relay", "claimant")
+        .get(pk=claim.pk)
+    )
+
+
+def _refused(user, claim: Claim, action: str, default: str) -> PermissionDenied:
+    from kenlabour.funding.selectors.claims import duty_refusal
+
+    return PermissionDenied(duty_refusal(user, claim, action) or default)
+
+
+def _payout(
+    claim: Claim,
+    *,
+    by,
+    session: str,
+    date,
+    reference: str,
+    confirmed_by=None,
+    confirmed_session="",
+    site_url="",
+) -> Transfer:
+    """Write the payout of a claim: its transfer, its step to PAID, its ledger entry."""
+    transfer = Transfer.objects.create(
+        kind=TransferKind.RELAY_TO_CLAIMANT,
+        envelope=claim.envelope,
+        relay=claim.relay,
+        claim=claim,
+        amount_cents=claim.allocated_cents,
+        date=date,
+        bank_reference=reference,
+        key=payout_key(claim),
+        created_by=by,
+        session=session,
+        confirmed_by=confirmed_by,
+        confirmed_session=confirmed_session,
+    )
+    Transition.objects.create(
+        claim=claim,
+        from_status=claim.status,
+        to_status=ClaimStatus.PAID,
+        by=confirmed_by or by,
+        reason_code=ReasonCode.PAYOUT,
+        reason_data={"reference": reference, "date": date.isoformat()},
+        session=confirmed_session or session,
+    )
+    claim.status = ClaimStatus.PAID
+    claim.save(update_fields=["status"])
+    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    notifications.claim_changed(claim, "paid", site_url)
+    return transfer
+
+
 @transaction.atomic
 def pay_claim(
     user,
@@ -468,19 +565,29 @@ def pay_claim(
     bank_reference: str,
     today: datetime.date | None = None,
     site_url: str = "",
-) -> tuple[Transfer, bool]:
+    session: str = "",
+) -> tuple[Transfer | None, bool]:
     """Record the relay's payout of a SCHEDULED claim: (the transfer, True). Idempotent: the
     claim's row is locked first, so a second click or a concurrent request waits, then finds
-    the claim PAID and gets (the existing transfer, False), writing nothing."""
-    locked = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("envelope", "relay")
-        .get(pk=claim.pk)
-    )
+    the claim PAID and gets (the existing transfer, False), writing nothing.
+
+    Separation of duties: only a treasurer of the claim's relay who neither submitted nor
+    approved the claim pays it. Above the envelope's threshold
+    (`Envelope.payout_confirmation_above_cents`), the payout is recorded, not written:
+    (None, True), the claim waits for another person's confirmation (`confirm_payout`)."""
+    locked = _locked_claim(claim)
     if not strictly(user, "funding.pay_claim", locked):
-        raise PermissionDenied(_("Seul le trésorier du relais de la demande la paie."))
+        raise _refused(user, locked, "pay", _("Seul le trésorier du relais de la demande la paie."))
     if locked.status == ClaimStatus.PAID:
         return Transfer.objects.get(key=payout_key(locked)), False
+    if locked.status == ClaimStatus.PAYOUT_RECORDED:
+        raise ValidationError(
+            _(
+                "Ce virement est déjà enregistré : il attend la confirmation d'une seconde "
+                "personne du relais."
+            ),
+            code="already_done",
+        )
     if locked.status != ClaimStatus.SCHEDULED:
         raise ValidationError(
             _(
@@ -506,30 +613,87 @@ def pay_claim(
         errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
     if errors:
         raise ValidationError(errors)
-    transfer = Transfer.objects.create(
-        kind=TransferKind.RELAY_TO_CLAIMANT,
-        envelope=locked.envelope,
-        relay=locked.relay,
-        claim=locked,
-        amount_cents=locked.allocated_cents,
-        date=date,
-        bank_reference=bank_reference,
-        key=payout_key(locked),
-        created_by=user,
+    from kenlabour.funding.selectors.claims import needs_payout_confirmation
+
+    if needs_payout_confirmation(locked):
+        Transition.objects.create(
+            claim=locked,
+            from_status=ClaimStatus.SCHEDULED,
+            to_status=ClaimStatus.PAYOUT_RECORDED,
+            by=user,
+            reason_code=ReasonCode.PAYOUT,
+            reason_data={"reference": bank_reference, "date": date.isoformat()},
+            session=session,
+        )
+        locked.status = ClaimStatus.PAYOUT_RECORDED
+        locked.save(update_fields=["status"])
+        notifications.claim_changed(locked, "payout_recorded", site_url)
+        return None, True
+    transfer = _payout(
+        locked, by=user, session=session, date=date, reference=bank_reference, site_url=site_url
     )
+    return transfer, True
+
+
+def _recorded(claim: Claim) -> Transition:
+    from kenlabour.funding.selectors.claims import duties
+
+    recorded = duties(claim).recorded_payout
+    if recorded is None:
+        raise ValidationError(
+            _("Cette demande est « %(status)s » : aucun virement n'attend de confirmation.")
+            % {"status": claim.get_status_display()},
+            code="already_done",
+        )
+    return recorded
+
+
+@transaction.atomic
+def confirm_payout(user, claim: Claim, *, site_url: str = "", session: str = "") -> Transfer:
+    """A second person of the relay confirms the payout another recorded: the transfer is
+    written, with both names, and chained in the ledger; the claim is PAID."""
+    locked = _locked_claim(claim)
+    only = _("Seul un autre trésorier du relais de la demande confirme ce virement.")
+    if not strictly(user, "funding.confirm_payout", locked):
+        raise _refused(user, locked, "confirm", only)
+    recorded = _recorded(locked)
+    return _payout(
+        locked,
+        by=recorded.by,
+        session=recorded.session,
+        date=datetime.date.fromisoformat(recorded.reason_data["date"]),
+        reference=recorded.reason_data["reference"],
+        confirmed_by=user,
+        confirmed_session=session,
+        site_url=site_url,
+    )
+
+
+@transaction.atomic
+def refuse_payout(user, claim: Claim, *, reason: str, session: str = "") -> Claim:
+    """The second person finds the recorded payout wrong (a bank reference, a date): the
+    claim goes back to SCHEDULED, with the reason, and nothing enters the ledger."""
+    locked = _locked_claim(claim)
+    only = _("Seul un autre trésorier du relais de la demande confirme ce virement.")
+    if not strictly(user, "funding.confirm_payout", locked):
+        raise _refused(user, locked, "confirm", only)
+    _recorded(locked)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Indiquez ce qui ne va pas : la personne qui l'a enregistré le lit.")}
+        )
     Transition.objects.create(
         claim=locked,
-        from_status=ClaimStatus.SCHEDULED,
-        to_status=ClaimStatus.PAID,
+        from_status=ClaimStatus.PAYOUT_RECORDED,
+        to_status=ClaimStatus.SCHEDULED,
         by=user,
-        reason_code=ReasonCode.PAYOUT,
-        reason_data={"reference": bank_reference, "date": date.isoformat()},
+        reason=reason[:2000],
+        session=session,
     )
-    locked.status = ClaimStatus.PAID
+    locked.status = ClaimStatus.SCHEDULED
     locked.save(update_fields=["status"])
-    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
-    notifications.claim_changed(locked, "paid", site_url)
-    return transfer, True
+    return locked
 
 
 # --- coverage -------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ class World:
     claimant: Actor
     delivery: Delivery
     claimant_user: User
-    treasurer_user: User
+    treasurer_user: User  # reviews the relay's claims
+    payer_user: User  # another treasurer of the relay: nobody pays what they approved
 
 
 def world(units: int = 100, rate_cents: int = 200) -> World:
@@ -107,6 +108,7 @@ def world(units: int = 100, rate_cents: int = 200) -> World:
         delivery=delivery,
         claimant_user=claimant_user,
         treasurer_user=treasurer(relay),
+        payer_user=treasurer(relay),
     )
 
 

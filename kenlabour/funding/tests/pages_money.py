@@ -34,8 +34,12 @@ class MoneyWorld:
     envelope: Envelope
     relay: Actor  # Finistère
     other_relay: Actor  # Morbihan
-    treasurer_user: User
+    treasurer_user: User  # pays the relay's claims
     other_treasurer: User
+    # Who approved the claims: another treasurer of each relay (nobody pays what they
+    # approved).
+    reviewer: User | None = None
+    other_reviewer: User | None = None
     claims: list[Claim] = field(default_factory=list)
 
 
@@ -56,7 +60,7 @@ def approved_claim(
         expenses_cents=expenses,
         submitted_on=timezone.localdate() - datetime.timedelta(days=5),
     )
-    by = w.treasurer_user if relay == w.relay else w.other_treasurer
+    by = w.reviewer if relay == w.relay else w.other_reviewer
     Transition.objects.bulk_create(
         [
             Transition(claim=claim, to_status=ClaimStatus.DRAFT),
@@ -77,7 +81,7 @@ def money_world(
     total_cents: int = 1_000_000, cap_cents: int | None = 300_000, asks: tuple = ()
 ) -> MoneyWorld:
     """A Regional Council and its person; relays for Finistère and Morbihan and their
-    treasurers; an envelope of the Council (10,000 €, capped at 3,000 € by claimant);
+    treasurers (one approves, one pays); an envelope of the Council (10,000 €, capped at 3,000 € by claimant);
     one approved claim per amount of `asks`, alternating between the two relays."""
     funder = FunderFactory(name="Conseil régional de Bretagne")
     relay = RelayFactory(name="Fabrique solidaire du Finistère")
@@ -98,6 +102,8 @@ def money_world(
         other_relay=other,
         treasurer_user=treasurer(relay),
         other_treasurer=treasurer(other),
+        reviewer=treasurer(relay),
+        other_reviewer=treasurer(other),
     )
     for n, asked in enumerate(asks):
         approved_claim(w, asked, relay=relay if n % 2 == 0 else other)

@@ -64,7 +64,7 @@ def test_demo_money_adds_up(built):
     allocated = claims.aggregate(t=Sum("allocated_cents"))["t"]
     assert paid <= allocated <= envelope.total_cents
     # Oversubscribed: the whole envelope is shared, as the allocation says.
-    granted = claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID])
+    granted = claims.filter(status__in=ClaimStatus.granted())
     shares = allocation.allocate(
         [allocation.Claim(c.pk, c.claimant_id, c.asked_cents) for c in granted],
         envelope.total_cents,
@@ -140,6 +140,7 @@ def test_demo_lives_in_the_present(built):
         ClaimStatus.CHANGES_REQUESTED,
         ClaimStatus.APPROVED,
         ClaimStatus.SCHEDULED,
+        ClaimStatus.PAYOUT_RECORDED,
         ClaimStatus.PAID,
         ClaimStatus.REJECTED,
     }
@@ -168,17 +169,37 @@ def test_demo_lives_in_the_present(built):
     claim = claim_services.submit(maker_user, claim)
     treasurer = User.objects.get(email=demo.TREASURER_EMAIL)
     assert claim.relay.slug == "labfab-rennes"
-    claim_services.review(treasurer, claim, claim_services.APPROVE)
-    # The treasurer pays a scheduled claim of the LabFab's queue.
-    scheduled = claims.filter(status=ClaimStatus.SCHEDULED, relay__slug="labfab-rennes").first()
-    assert strictly(treasurer, "funding.pay_claim", scheduled)
-    money_services.pay_claim(
-        treasurer, scheduled, date=today, bank_reference="VIR-DEMO-1", today=today
+    claim = claim_services.review(treasurer, claim, claim_services.APPROVE)
+    assert claim.status == ClaimStatus.APPROVED, "under the envelope's 100 €: one approval"
+    # The claim under review above 100 € takes two approvals, by two people.
+    second = User.objects.get(email=demo.SECOND_TREASURER[0])
+    reviewed = claim_services.review(
+        treasurer,
+        reviewed,
+        claim_services.APPROVE,
+        validated_expenses=[e.pk for e in reviewed.expenses.all()],
     )
+    assert reviewed.status == ClaimStatus.FIRST_APPROVED
+    assert not strictly(treasurer, "funding.review_claim", reviewed)
+    reviewed = claim_services.review(
+        second,
+        reviewed,
+        claim_services.APPROVE,
+        validated_expenses=[e.pk for e in reviewed.expenses.all()],
+    )
+    assert reviewed.status == ClaimStatus.APPROVED
+    # The payout comptable@ recorded waits for a second person: tresorier@ confirms it.
+    recorded = claims.get(status=ClaimStatus.PAYOUT_RECORDED)
+    assert recorded.relay.slug == "labfab-rennes"
+    payer = User.objects.get(email=demo.THIRD_TREASURER[0])
+    assert not strictly(payer, "funding.confirm_payout", recorded)
+    assert strictly(treasurer, "funding.confirm_payout", recorded)
+    transfer = money_services.confirm_payout(treasurer, recorded)
+    assert (transfer.created_by, transfer.confirmed_by) == (payer, treasurer)
     # The funder runs a second round after the first payments: floors kept, within the
     # envelope, the approved claims scheduled.
     floors = dict(
-        claims.filter(status__in=[ClaimStatus.SCHEDULED, ClaimStatus.PAID]).values_list(
+        claims.filter(status__in=ClaimStatus.granted()).values_list(
             "pk", "allocated_cents"
         )
     )

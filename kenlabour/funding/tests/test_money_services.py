@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from kenlabour.accounts.tests.factories import UserFactory
+from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.funding.enums import ClaimStatus, LedgerKind, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, LedgerEntry, Rate, Transfer
 from kenlabour.funding.selectors.claims import relay_for
@@ -161,14 +161,16 @@ def test_allocating_with_no_approved_claim_is_refused():
     assert not LedgerEntry.objects.filter(kind=LedgerKind.ALLOCATION).exists()
 
 
-def test_only_the_envelopes_funder_or_an_administrator_allocates():
+def test_only_the_envelopes_funder_allocates_no_superuser_nor_administrator():
     w = money_world(asks=(100_000,))
     other_funder = funder_user(FunderFactory())
-    for user in (other_funder, w.treasurer_user, UserFactory()):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    admin = user_with_role("platform_admin")
+    for user in (other_funder, w.treasurer_user, UserFactory(), superuser, admin):
         with pytest.raises(PermissionDenied):
             services.allocate(user, w.envelope)
     assert Claim.objects.get(pk=w.claims[0].pk).status == ClaimStatus.APPROVED
-    services.allocate(UserFactory(is_superuser=True), w.envelope)
+    services.allocate(w.funder_user, w.envelope)
     assert Claim.objects.get(pk=w.claims[0].pk).status == ClaimStatus.SCHEDULED
 
 

@@ -49,12 +49,12 @@ def filed(w, capture):
         return services.submit(w.claimant_user, claim, site_url=SITE)
 
 
-def test_the_relays_treasurer_is_told_of_a_submitted_claim(django_capture_on_commit_callbacks):
+def test_the_relays_treasurers_are_told_of_a_submitted_claim(django_capture_on_commit_callbacks):
     w = world()
     claim = filed(w, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == [w.treasurer_user.email]
+    assert message.to == sorted([w.treasurer_user.email, w.payer_user.email])
     text, html = parts(message)
     assert "L'Atelier d'Yves <3D> a déposé une demande" in text
     assert "&#x27;" not in text and "&lt;" not in text and "&amp;" not in text
@@ -109,7 +109,7 @@ def test_the_claimant_is_told_of_the_payment(django_capture_on_commit_callbacks)
     mail.outbox.clear()
     day = timezone.localdate() - datetime.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        money.pay_claim(w.treasurer_user, claim, date=day, bank_reference="VIR-42", site_url=SITE)
+        money.pay_claim(w.payer_user, claim, date=day, bank_reference="VIR-42", site_url=SITE)
     assert [m.to for m in mail.outbox] == [[w.claimant_user.email]]
     text, html = parts(mail.outbox[0])
     amount = money.format_euros(claim.allocated_cents)
@@ -126,8 +126,8 @@ def test_a_second_click_on_pay_sends_no_second_email(django_capture_on_commit_ca
     day = timezone.localdate() - datetime.timedelta(days=1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        money.pay_claim(w.treasurer_user, claim, date=day, bank_reference="VIR-42")
-        money.pay_claim(w.treasurer_user, claim, date=day, bank_reference="VIR-42")
+        money.pay_claim(w.payer_user, claim, date=day, bank_reference="VIR-42")
+        money.pay_claim(w.payer_user, claim, date=day, bank_reference="VIR-42")
     assert len(mail.outbox) == 1
 
 

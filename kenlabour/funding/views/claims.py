@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
+from kenlabour.accounts.selectors import session_reference
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.claims import ClaimCreateForm, ExpenseForm, ReviewForm
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense
@@ -115,11 +116,29 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
     can_edit = can(user, "funding.edit_claim", claim)
     editable = can_edit and claim.status in services.EDITABLE
     can_review = strictly(user, "funding.review_claim", claim)
+    treasurer = treasurer_of_claims_relay(user, claim)
     expenses = list(claim.expenses.all())
     if editable and expense_form is None:
         expense_form = ExpenseForm(initial={"spent_on": None})
     if can_review and claim.status in ClaimStatus.to_review() and review_form is None:
-        review_form = ReviewForm(expenses=expenses)
+        review_form = ReviewForm(
+            expenses=expenses,
+            initial={"validated_expenses": [e.pk for e in expenses if e.validated]}
+            if claim.status == ClaimStatus.FIRST_APPROVED
+            else None,
+        )
+    if can_review or treasurer:  # receipts seen elsewhere, flagged to the reviewer
+        duplicates = selectors.duplicate_receipts(claim)
+        for expense in expenses:
+            expense.duplicates = duplicates.get(expense.pk, [])
+    duties = selectors.duties(claim)
+    refusal = ""
+    if treasurer and not can_review and claim.status in ClaimStatus.to_review():
+        refusal = selectors.duty_refusal(user, claim, "review")
+    elif treasurer and claim.status == ClaimStatus.SCHEDULED:
+        refusal = selectors.duty_refusal(user, claim, "pay")
+    elif treasurer and claim.status == ClaimStatus.PAYOUT_RECORDED:
+        refusal = selectors.duty_refusal(user, claim, "confirm")
     lines = list(claim.lines.all())
     transitions = list(claim.transitions.all())
     last = transitions[-1] if transitions else None
@@ -147,9 +166,22 @@ def _claim_page(request, claim: Claim, *, expense_form=None, review_form=None, s
                 ClaimStatus.SUBMITTED,
                 ClaimStatus.CHANGES_REQUESTED,
                 ClaimStatus.RESUBMITTED,
+                ClaimStatus.FIRST_APPROVED,
             },
             "can_see_receipts": can_edit or can_review,
             "can_pay": strictly(user, "funding.pay_claim", claim),
+            "can_confirm_payout": strictly(user, "funding.confirm_payout", claim),
+            "first_approval": duties.first_approval,
+            "recorded_payout": duties.recorded_payout,
+            "duty_refusal": refusal,
+            "retained": claim.status
+            in {
+                ClaimStatus.FIRST_APPROVED,
+                ClaimStatus.APPROVED,
+                ClaimStatus.SCHEDULED,
+                ClaimStatus.PAYOUT_RECORDED,
+                ClaimStatus.PAID,
+            },
             "expense_form": expense_form,
             "review_form": review_form,
         },
@@ -188,6 +220,7 @@ def expense_add(request, pk):
                 amount_cents=data["amount"],
                 spent_on=data["spent_on"],
                 receipt=data["receipt"],
+                issuer=data["issuer"],
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # the claim is no longer editable
@@ -278,7 +311,9 @@ def claim_action(request, pk):
     try:
         if action == "submit":
             was = claim.status
-            claim = services.submit(request.user, claim, site_url=_site_url(request))
+            claim = services.submit(
+                request.user, claim, site_url=_site_url(request), session=session_reference(request)
+            )
             if was == ClaimStatus.CHANGES_REQUESTED:
                 text = _("Demande déposée à nouveau auprès de %(relay)s.")
             else:
@@ -390,7 +425,11 @@ def review(request, pk):
     """The treasurer's decision (the form is on the claim's page)."""
     claim = _claim(pk)
     if not strictly(request.user, "funding.review_claim", claim):
-        raise PermissionDenied
+        refusal = selectors.duty_refusal(request.user, claim, "review")
+        if not refusal:
+            raise PermissionDenied
+        messages.error(request, refusal)
+        return redirect(claim)
     expenses = list(claim.expenses.all())
     form = ReviewForm(request.POST, expenses=expenses)
     if form.is_valid():
@@ -406,6 +445,7 @@ def review(request, pk):
                 reason=data["reason"],
                 validated_expenses=data.get("validated_expenses", []),
                 site_url=_site_url(request),
+                session=session_reference(request),
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # already reviewed
@@ -413,8 +453,14 @@ def review(request, pk):
                 return redirect(claim)
             _add_errors(form, error)
         else:
+            claim.refresh_from_db(fields=["status"])
             done = {
-                "approve": _("Demande approuvée. Un e-mail en informe le bénéficiaire."),
+                "approve": _("Demande approuvée. Un e-mail en informe le bénéficiaire.")
+                if claim.status != ClaimStatus.FIRST_APPROVED
+                else _(
+                    "Première validation enregistrée. Au-delà du seuil de l'enveloppe, une "
+                    "seconde personne du relais valide à son tour : elle en est avertie."
+                ),
                 "reject": _("Demande refusée. Un e-mail en informe le bénéficiaire."),
                 "changes": _("Modifications demandées. Un e-mail en informe le bénéficiaire."),
             }

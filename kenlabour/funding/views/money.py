@@ -16,9 +16,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
-from kenlabour.funding.forms.money import CoverageForm, EnvelopeForm, PayForm, TransferForm
+from kenlabour.accounts.selectors import session_reference
+from kenlabour.funding.forms.money import (
+    CoverageForm,
+    EnvelopeForm,
+    PayForm,
+    RefusePayoutForm,
+    TransferForm,
+)
 from kenlabour.funding.models import Claim, Envelope
 from kenlabour.funding.perms import strictly
+from kenlabour.funding.selectors import claims as claim_selectors
 from kenlabour.funding.selectors import ledger as ledger_selectors
 from kenlabour.funding.selectors import money as selectors
 from kenlabour.funding.services import money as services
@@ -60,6 +68,18 @@ def _envelope_confirmation(request, data: dict, *, funder, campaign, back_url: s
         _("Montant : %(amount)s") % {"amount": format_euros(data["total"])},
         _("Plafond par bénéficiaire : %(amount)s")
         % {"amount": format_euros(data["cap"]) if data["cap"] else _("aucun")},
+        _("Seconde validation au-delà de : %(amount)s")
+        % {
+            "amount": format_euros(data["double_approval_above"])
+            if data["double_approval_above"] is not None
+            else _("jamais")
+        },
+        _("Confirmation du virement au-delà de : %(amount)s")
+        % {
+            "amount": format_euros(data["payout_confirmation_above"])
+            if data["payout_confirmation_above"] is not None
+            else _("jamais")
+        },
         _("Demandes du %(opens)s au %(closes)s")
         % {
             "opens": date_format(data["opens_on"], "j F Y"),
@@ -96,6 +116,8 @@ def _envelope_values(form) -> dict:
         "name": data["name"],
         "total_cents": data["total"],
         "cap_cents": data["cap"],
+        "double_approval_above_cents": data["double_approval_above"],
+        "payout_confirmation_above_cents": data["payout_confirmation_above"],
         "opens_on": data["opens_on"],
         "closes_on": data["closes_on"],
         "decision_reference": data["decision_reference"],
@@ -380,10 +402,15 @@ def pay(request, pk):
     except Claim.DoesNotExist:
         raise Http404 from None
     may_pay = strictly(request.user, "funding.pay_claim", claim)
+    may_confirm = strictly(request.user, "funding.confirm_payout", claim)
     if request.method == "POST":
         if not may_pay:
-            raise PermissionDenied
-    elif not (may_pay or can(request.user, "funding.see_claim", claim)):
+            refusal = claim_selectors.duty_refusal(request.user, claim, "pay")
+            if not refusal:
+                raise PermissionDenied
+            messages.error(request, refusal)
+            return redirect("funding:pay", pk=pk)
+    elif not (may_pay or may_confirm or can(request.user, "funding.see_claim", claim)):
         raise PermissionDenied
     form = PayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -412,6 +439,7 @@ def pay(request, pk):
                 date=form.cleaned_data["date"],
                 bank_reference=form.cleaned_data["bank_reference"],
                 site_url=request.build_absolute_uri("/"),
+                session=session_reference(request),
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
@@ -419,7 +447,16 @@ def pay(request, pk):
                 return redirect("funding:pay", pk=pk)
             _add_errors(form, error)
         else:
-            if created:
+            if transfer is None:
+                messages.success(
+                    request,
+                    _(
+                        "Virement enregistré. Au-delà du seuil de l'enveloppe, une autre "
+                        "personne du relais le confirme avant qu'il n'entre au registre : "
+                        "elle en est avertie."
+                    ),
+                )
+            elif created:
                 messages.success(
                     request,
                     _("Paiement de %(amount)s enregistré (référence %(reference)s).")
@@ -441,16 +478,93 @@ def pay(request, pk):
                     },
                 )
             return redirect("funding:pay", pk=pk)
+    return _pay_page(request, claim, form=form)
+
+
+def _pay_page(request, claim: Claim, *, form=None, refuse_form=None, status=200):
+    user = request.user
+    action = {"scheduled": "pay", "payout_recorded": "confirm"}.get(claim.status)
     return render(
         request,
         "funding/money_pay.html",
         {
             "claim": claim,
             "payout": selectors.payout_of(claim),
-            "may_pay": may_pay,
-            "form": form,
+            "may_pay": strictly(user, "funding.pay_claim", claim),
+            "may_confirm": strictly(user, "funding.confirm_payout", claim),
+            "recorded_payout": claim_selectors.duties(claim).recorded_payout,
+            "duty_refusal": claim_selectors.duty_refusal(user, claim, action) if action else "",
+            "form": form or PayForm(),
+            "refuse_form": refuse_form or RefusePayoutForm(),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def confirm_payout(request, pk):
+    """A second person of the relay confirms (or refuses, with a reason) the payout
+    another recorded, above the envelope's threshold."""
+    try:
+        claim = selectors.claim_to_pay(pk)
+    except Claim.DoesNotExist:
+        raise Http404 from None
+    if not strictly(request.user, "funding.confirm_payout", claim):
+        refusal = claim_selectors.duty_refusal(request.user, claim, "confirm")
+        if not refusal:
+            raise PermissionDenied
+        messages.error(request, refusal)
+        return redirect("funding:pay", pk=pk)
+    recorded = claim_selectors.duties(claim).recorded_payout
+    session = session_reference(request)
+    try:
+        if request.POST.get("action") == "refuse":
+            form = RefusePayoutForm(request.POST)
+            if not form.is_valid():
+                return _pay_page(request, claim, refuse_form=form, status=400)
+            services.refuse_payout(
+                request.user, claim, reason=form.cleaned_data["reason"], session=session
+            )
+            messages.success(
+                request,
+                _("Virement refusé : la demande attend un nouvel enregistrement du paiement."),
+            )
+            return redirect("funding:pay", pk=pk)
+        if recorded is not None:
+            page = confirmation_page(
+                request,
+                title=_("Confirmer le virement de la demande n° %(n)s ?") % {"n": claim.pk},
+                message=_(
+                    "Le virement de %(amount)s à %(name)s sera écrit au registre public, qui ne "
+                    "se modifie pas, avec votre nom et celui de %(by)s."
+                )
+                % {
+                    "amount": format_euros(claim.allocated_cents),
+                    "name": claim.claimant.name,
+                    "by": recorded.by or _("la personne qui l'a enregistré"),
+                },
+                details=[
+                    _("Référence bancaire : %(reference)s")
+                    % {"reference": recorded.reason_data.get("reference", "")},
+                ],
+                back_url=reverse("funding:pay", kwargs={"pk": pk}),
+                confirm_label=_("Confirmer le virement"),
+            )
+            if page is not None:
+                return page
+        transfer = services.confirm_payout(
+            request.user, claim, site_url=request.build_absolute_uri("/"), session=session
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("funding:pay", pk=pk)
+    messages.success(
+        request,
+        _("Virement de %(amount)s confirmé et écrit au registre (référence %(reference)s).")
+        % {"amount": format_euros(transfer.amount_cents), "reference": transfer.bank_reference},
+    )
+    return redirect("funding:pay", pk=pk)
 
 
 # --- coverage and ledger ------------------------------------------------------------------
