@@ -81,8 +81,9 @@ def money_world(
     total_cents: int = 1_000_000, cap_cents: int | None = 300_000, asks: tuple = ()
 ) -> MoneyWorld:
     """A Regional Council and its person; relays for Finistère and Morbihan and their
-    treasurers (one approves, one pays); an envelope of the Council (10,000 €, capped at 3,000 € by claimant);
-    one approved claim per amount of `asks`, alternating between the two relays."""
+    treasurers (one approves, one pays); an envelope of the Council (10,000 €, capped at
+    3,000 € by claimant); one approved claim per amount of `asks`, alternating between the
+    two relays."""
     funder = FunderFactory(name="Conseil régional de Bretagne")
     relay = RelayFactory(name="Fabrique solidaire du Finistère")
     other = RelayFactory(name="Makers du Morbihan")
