@@ -199,9 +199,7 @@ def test_demo_lives_in_the_present(built):
     # The funder runs a second round after the first payments: floors kept, within the
     # envelope, the approved claims scheduled.
     floors = dict(
-        claims.filter(status__in=ClaimStatus.granted()).values_list(
-            "pk", "allocated_cents"
-        )
+        claims.filter(status__in=ClaimStatus.granted()).values_list("pk", "allocated_cents")
     )
     funder = User.objects.get(email=demo.FUNDER_EMAIL)
     run = money_services.allocate(funder, envelope)
