@@ -118,9 +118,16 @@ REJECTION_REASONS = (
 )
 
 
-def build(log) -> None:
+def build(log) -> list[tuple[str, str]]:
+    """Build the funding demo; returns the accounts it created (e-mail, role label)."""
     _build_2020(log)
     _build_current(log)
+    relay = "LabFab de Rennes"
+    return [
+        (email, f"{Role.RELAY_TREASURER.label} ({relay})")
+        for email, _name in (SECOND_TREASURER, THIRD_TREASURER)
+        if User.objects.filter(email=email).exists()
+    ]
 
 
 def _build_2020(log) -> None:

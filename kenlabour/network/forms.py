@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -386,7 +387,7 @@ class ModerationDecision(models.TextChoices):
 
 class ModerationForm(forms.Form):
     actor = forms.ModelChoiceField(
-        queryset=Actor.objects.filter(status=ModerationStatus.PENDING),
+        queryset=Actor.objects.filter(Q(status=ModerationStatus.PENDING) | ~Q(proposed_name="")),
         widget=forms.HiddenInput,
         error_messages={
             "invalid_choice": _(

@@ -88,6 +88,9 @@ class Actor(models.Model):
         default=ModerationStatus.PENDING,
     )
     moderation_note = models.TextField(_("motif de modération"), blank=True)
+    # A published actor renamed by its administrators keeps its name until a facilitator
+    # accepts the new one (a name is who an actor is: nobody passes for another unseen).
+    proposed_name = models.CharField(_("nouveau nom proposé"), max_length=200, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

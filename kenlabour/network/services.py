@@ -211,11 +211,23 @@ def update_actor(
 
     A published actor stays published: facilitators vouched for who it is, and holding
     every correction back until a new moderation would leave the directory out of date.
-    A refused actor, once edited, goes back to the moderation queue."""
+    But its name is who it is: renamed by someone who does not moderate it, it keeps its
+    name until a facilitator accepts the new one (`proposed_name`, in the moderation
+    queue). A refused actor, once edited, goes back to the moderation queue."""
     if not can(user, "network.edit_actor", actor):
         raise PermissionDenied("Seuls les administrateurs de cet acteur modifient sa page.")
     if (fields.get("kind", actor.kind) == ActorKind.PERSON) != (actor.kind == ActorKind.PERSON):
         raise ValueError("A person stays a person, and an organisation never becomes one.")
+    name = (fields.get("name") or actor.name).strip()
+    if (
+        actor.status == ModerationStatus.PUBLISHED
+        and name != actor.name
+        and not can(user, "network.moderate_actor", actor)
+    ):
+        fields = {**fields, "name": actor.name}
+        actor.proposed_name = name
+    elif "name" in fields:
+        actor.proposed_name = ""
     for name, value in fields.items():
         setattr(actor, name, value)
     place_actor(actor)
@@ -229,18 +241,27 @@ def update_actor(
 
 
 def _locked_for_moderation(user, actor: Actor) -> Actor:
-    if not can(user, "network.moderate"):
-        raise PermissionDenied("Seuls les animateurs du laboratoire modèrent l'annuaire.")
+    if not can(user, "network.moderate_actor", actor):
+        raise PermissionDenied(
+            "Seuls les animateurs du laboratoire de son territoire modèrent cet acteur."
+        )
     return Actor.objects.select_for_update().get(pk=actor.pk)
 
 
 @transaction.atomic
 def publish_actor(user, actor: Actor) -> Actor:
-    """A facilitator publishes a pending actor: it enters the directory and the map."""
+    """A facilitator publishes a pending actor: it enters the directory and the map; or
+    accepts the new name proposed for a published one."""
     locked = _locked_for_moderation(user, actor)
     locked.status = ModerationStatus.PUBLISHED
     locked.moderation_note = ""
-    locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    fields = ["status", "moderation_note", "updated_at"]
+    if locked.proposed_name:
+        locked.name, locked.proposed_name = locked.proposed_name, ""
+        fields += ["name", "proposed_name"]
+    locked.save(update_fields=fields)
+    if "name" in fields:
+        refresh_search_text(locked)
     return locked
 
 
@@ -251,6 +272,12 @@ def reject_actor(user, actor: Actor, reason: str) -> Actor:
     reason = reason.strip()
     if not reason:
         raise ValueError("A refusal needs a reason.")
+    if locked.proposed_name and locked.status == ModerationStatus.PUBLISHED:
+        # Only the new name is refused: the actor stays published under its own.
+        locked.proposed_name = ""
+        locked.moderation_note = reason
+        locked.save(update_fields=["proposed_name", "moderation_note", "updated_at"])
+        return locked
     locked.status = ModerationStatus.REJECTED
     locked.moderation_note = reason
     locked.save(update_fields=["status", "moderation_note", "updated_at"])

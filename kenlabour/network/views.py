@@ -226,6 +226,15 @@ def edit(request, slug):
         messages.success(
             request, _("La page de « %(name)s » est enregistrée.") % {"name": actor.name}
         )
+        if actor.proposed_name:
+            messages.info(
+                request,
+                _(
+                    "Le nouveau nom « %(name)s » sera affiché une fois accepté par l'équipe "
+                    "du laboratoire : un nom dit qui est un acteur, il est vérifié."
+                )
+                % {"name": actor.proposed_name},
+            )
         return redirect(actor)
     return render(
         request, "network/actor_form.html", {"form": form, "resources": resources, "actor": actor}
@@ -240,6 +249,8 @@ def moderation(request):
         form = forms.ModerationForm(request.POST)
         if form.is_valid():
             actor = form.cleaned_data["actor"]
+            if not can(request.user, "network.moderate_actor", actor):
+                raise PermissionDenied
             if form.cleaned_data["decision"] == forms.ModerationDecision.PUBLISH:
                 services.publish_actor(request.user, actor)
                 message = _("« %(name)s » est publié.")
@@ -253,7 +264,7 @@ def moderation(request):
         request,
         "network/moderation.html",
         {
-            "pending": actor_selectors.pending_actors(),
+            "pending": actor_selectors.moderated_by(request.user, actor_selectors.pending_actors()),
             "failed": failed,
             "failed_actor_id": _posted_int(request.POST.get("actor")) if failed else None,
         },

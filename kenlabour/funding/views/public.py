@@ -36,7 +36,9 @@ def envelopes(request):
             "envelopes": envelopes,
             "can_create": strictly(request.user, "funding.create_envelope"),
             "relays": treasurer_relays(request.user),
-            "managed": [e for e in envelopes if can(request.user, "funding.manage_envelope", e)]
+            "managed": [
+                e for e in envelopes if strictly(request.user, "funding.manage_envelope", e)
+            ]
             if request.user.is_authenticated
             else [],
         },
@@ -53,10 +55,16 @@ def envelope(request, slug):
             for row in report.relays
             if may_see_relay_statement(request.user, report.envelope, row.relay)
         ]
+    from kenlabour.funding.perms import strictly
+
     return render(
         request,
         "funding/public_envelope.html",
-        {"report": report, "statement_relays": statement_relays},
+        {
+            "report": report,
+            "statement_relays": statement_relays,
+            "can_manage": strictly(request.user, "funding.manage_envelope", report.envelope),
+        },
     )
 
 

@@ -32,6 +32,8 @@ WAYS = [
 FACILITATOR = "animatrice@kenlabour.example"
 MAKER = "fabricante@kenlabour.example"
 TREASURER = "tresorier@kenlabour.example"
+SECOND_TREASURER = "tresoriere@kenlabour.example"
+THIRD_TREASURER = "comptable@kenlabour.example"
 FUNDER = "financeur@kenlabour.example"
 
 
@@ -314,16 +316,19 @@ def test_public_money_from_a_makers_claim_to_the_verified_ledger(walk, viewport,
     assert allocated <= envelope.total_cents
     assert euros(claim.allocated_cents) in funder.main_text()
 
-    # The treasurer records the payout.
-    treasurer.follow("Financement", within="header nav", exact=True)
-    treasurer.follow(re.compile("Demandes à examiner et à payer pour LabFab de Rennes"))
-    treasurer.follow(f"N° {claim.pk}, {maker.name}", exact=True)
-    treasurer.follow("Enregistrer le paiement de cette demande")
+    # Another treasurer of the relay records the payout: who approved never pays.
+    assert claim.allocated_cents <= envelope.payout_confirmation_above_cents
+    payer = walk(viewport, javascript)
+    payer.sign_in(SECOND_TREASURER)
+    payer.follow("Financement", within="header nav", exact=True)
+    payer.follow(re.compile("Demandes à examiner et à payer pour LabFab de Rennes"))
+    payer.follow(f"N° {claim.pk}, {maker.name}", exact=True)
+    payer.follow("Enregistrer le paiement de cette demande")
     today = timezone.localdate()
-    treasurer.page.get_by_label("Date du virement").fill(today.isoformat())
-    treasurer.page.get_by_label("Référence bancaire").fill(f"VIR-PARCOURS-{claim.pk}")
-    treasurer.press("Enregistrer le paiement")
-    treasurer.confirm()
+    payer.page.get_by_label("Date du virement").fill(today.isoformat())
+    payer.page.get_by_label("Référence bancaire").fill(f"VIR-PARCOURS-{claim.pk}")
+    payer.press("Enregistrer le paiement")
+    payer.confirm()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID
 
@@ -344,3 +349,99 @@ def test_public_money_from_a_makers_claim_to_the_verified_ledger(walk, viewport,
         payment.inner_text().split()
     )
     assert f"demande n° {claim.pk}" in payment.inner_text()
+
+
+# --- separation of duties: above the threshold, two treasurers approve, a third pays ---------
+
+
+@pytest.mark.parametrize(("viewport", "javascript"), WAYS)
+def test_above_the_threshold_two_treasurers_approve_and_a_third_pays(walk, viewport, javascript):
+    from kenlabour.funding.enums import ClaimStatus
+    from kenlabour.funding.models import Claim, Envelope, Transfer
+
+    envelope = Envelope.objects.get(slug="region-bretagne-renfort-des-soignants")
+    claim = (
+        Claim.objects.filter(
+            envelope=envelope, relay__slug="labfab-rennes", status=ClaimStatus.SUBMITTED
+        )
+        .select_related("claimant")
+        .get()
+    )
+    expenses = list(claim.expenses.all())
+    retained = claim.units_cents + sum(e.amount_cents for e in expenses)
+    assert retained > envelope.double_approval_above_cents, "the demo claim needs two approvals"
+    queue = re.compile("Demandes à examiner et à payer pour LabFab de Rennes")
+    row = f"N° {claim.pk}, {claim.claimant.name}"
+
+    def open_claim(person):
+        person.follow("Financement", within="header nav", exact=True)
+        person.follow(queue)
+        person.follow(row, exact=True)
+
+    def approve(person):
+        open_claim(person)
+        for expense in expenses:
+            person.page.get_by_label(re.compile(re.escape(expense.label))).check()
+        person.page.get_by_label("Approuver").check()
+        person.press("Enregistrer la décision")
+        person.confirm()
+
+    # The first treasurer approves: the claim waits for a second approval, and she may not
+    # give it herself.
+    first = walk(viewport, javascript)
+    first.sign_in(TREASURER)
+    approve(first)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FIRST_APPROVED
+    assert "Première validation enregistrée" in first.main_text()
+    first.follow(row, exact=True)
+    assert "En attente d'une seconde validation" in first.main_text()
+    assert "Vous avez donné la première validation" in first.main_text()
+    assert not first.page.get_by_role("button", name="Enregistrer la décision").count()
+
+    # A second treasurer gives the second approval.
+    second = walk(viewport, javascript)
+    second.sign_in(SECOND_TREASURER)
+    approve(second)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+
+    # The funder allocates a round.
+    funder = walk(viewport, javascript)
+    funder.sign_in(FUNDER)
+    funder.follow("Financement", within="header nav", exact=True)
+    funder.follow(re.compile("Gérer « Compensation des makers — Renfort des soignants"))
+    funder.press("Répartir entre les nouvelles demandes")
+    funder.confirm()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SCHEDULED and claim.allocated_cents > 0
+
+    # Neither approver may record the payout: each is told why.
+    for person in (first, second):
+        open_claim(person)
+        assert "Vous avez examiné cette demande" in person.main_text()
+        assert not person.page.get_by_role("link", name="Enregistrer le paiement").count()
+
+    # A third treasurer records it.
+    payer = walk(viewport, javascript)
+    payer.sign_in(THIRD_TREASURER)
+    open_claim(payer)
+    payer.follow("Enregistrer le paiement de cette demande")
+    payer.page.get_by_label("Date du virement").fill(timezone.localdate().isoformat())
+    payer.page.get_by_label("Référence bancaire").fill(f"VIR-DEUX-{claim.pk}")
+    payer.press("Enregistrer le paiement")
+    payer.confirm()
+    claim.refresh_from_db()
+    if claim.allocated_cents > envelope.payout_confirmation_above_cents:
+        # Above the second threshold, the first treasurer confirms it: not its recorder.
+        assert claim.status == ClaimStatus.PAYOUT_RECORDED
+        assert "Vous avez enregistré ce virement" in payer.main_text()
+        open_claim(first)
+        first.follow("Confirmer le virement de cette demande")
+        first.press("Confirmer le virement")
+        first.confirm()
+        claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+    transfer = Transfer.objects.get(claim=claim)
+    assert transfer.created_by.email == THIRD_TREASURER
+    assert transfer.amount_cents == claim.allocated_cents

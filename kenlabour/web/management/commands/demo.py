@@ -29,8 +29,7 @@ class Command(BaseCommand):
         for builder in BUILDERS:
             module_name, function = builder.split(":")
             result = getattr(import_module(module_name), function)(self.stdout.write)
-            if module_name.endswith("accounts.demo"):
-                accounts = result
+            accounts += result or []  # a builder may return the accounts it created
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, role in accounts:
