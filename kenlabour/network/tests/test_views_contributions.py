@@ -346,11 +346,13 @@ def test_editing_a_published_actor_keeps_it_published(client):
     )
     assert response.status_code == 302
     actor.refresh_from_db()
-    assert actor.name == "Fablab de Brest"
+    # The new name waits for a facilitator; every other correction applies at once.
+    assert (actor.name, actor.proposed_name) == ("Fablab", "Fablab de Brest")
+    told = [str(m) for m in client.get(actor.get_absolute_url()).context["messages"]]
+    assert any("Fablab de Brest" in text and "accepté" in text for text in told)
     assert actor.status == ModerationStatus.PUBLISHED
     assert actor.commune_id == "29232" and actor.latitude == actor.commune.latitude
     assert list(actor.resources.values_list("kind", "quantity")) == [("laser_cutter", 1)]
-    assert "fablab de brest" in actor.search_text
     assert "decoupeuse laser" in actor.search_text
     assert "imprimante" not in actor.search_text
 
@@ -399,7 +401,8 @@ def test_a_person_edits_their_own_page_and_consent(client):
     )
     assert response.status_code == 302
     person.refresh_from_db()
-    assert (person.kind, person.name, person.public_consent) == ("person", "Anne Le Goff", True)
+    assert (person.kind, person.public_consent) == ("person", True)
+    assert person.proposed_name == "Anne Le Goff", "a published name changes after moderation"
     assert person.commune_id == "29019"
 
 
