@@ -11,7 +11,6 @@ and the platform's administrators do.
 
 import rules
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.perms import holds, holds_anywhere, is_platform_admin, roles_of
@@ -76,25 +75,17 @@ def facilitates_for(user, actor) -> bool:
 
 def is_money_actor(actor) -> bool:
     """A relay or a funder: someone holds a money role on it (treasurer, funder), or it
-    covers a territory as a relay, or funds an envelope."""
+    covers a territory as a relay, or funds an envelope. One query, once per actor object."""
     if actor is None or actor.pk is None:
         return False
-    from kenlabour.accounts.models import RoleAssignment
+    cached = getattr(actor, "_is_money_actor", None)
+    if cached is None:
+        from kenlabour.network.models import Actor
+        from kenlabour.network.selectors.actors import money_actor_ids
 
-    if RoleAssignment.objects.filter(
-        scope_type=ContentType.objects.get_for_model(actor, for_concrete_model=True),
-        scope_id=actor.pk,
-        role__in=[Role.RELAY_TREASURER, Role.FUNDER],
-    ).exists():
-        return True
-    if apps.is_installed("kenlabour.funding"):
-        coverage = apps.get_model("funding", "Coverage")
-        envelope = apps.get_model("funding", "Envelope")
-        return (
-            coverage.objects.filter(relay=actor).exists()
-            or envelope.objects.filter(funder=actor).exists()
-        )
-    return False
+        cached = Actor.objects.filter(pk=actor.pk, pk__in=money_actor_ids()).exists()
+        actor._is_money_actor = cached
+    return cached
 
 
 @rules.predicate
