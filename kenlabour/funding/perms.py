@@ -45,11 +45,14 @@ def relay_is_claimants_own(user, claim) -> bool:
     nor pays that claim (the claim goes to the envelope's other relay when filed)."""
     from kenlabour.funding.selectors.claims import is_conflicted
 
-    return (
-        claim is not None
-        and claim.relay_id is not None
-        and is_conflicted(claim.relay, claim.claimant)
-    )
+    if claim is None or claim.relay_id is None:
+        return False
+    key = (claim.relay_id, claim.claimant_id)
+    cached = getattr(claim, "_conflict", None)
+    if cached is None or cached[0] != key:  # read once per claim object and relay
+        cached = (key, is_conflicted(claim.relay, claim.claimant))
+        claim._conflict = cached
+    return cached[1]
 
 
 @rules.predicate

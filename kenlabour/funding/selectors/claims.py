@@ -205,7 +205,7 @@ _REVIEW_ORDER = {
     ClaimStatus.CHANGES_REQUESTED: 1,
     ClaimStatus.APPROVED: 2,
     ClaimStatus.SCHEDULED: 3,
-    ClaimStatus.PAYOUT_RECORDED: 3,
+    ClaimStatus.PAYOUT_RECORDED: 1,
     ClaimStatus.PAID: 4,
     ClaimStatus.REJECTED: 5,
     ClaimStatus.CANCELLED: 6,

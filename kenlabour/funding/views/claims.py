@@ -354,14 +354,17 @@ def relay_claims(request, relay):
     if status not in ClaimStatus.values:
         status = ""
     claims = selectors.claims_of_relay(relay, status)
+    # What waits for the relay: claims to review (or to approve a second time) and payouts
+    # to confirm.
+    waiting = {*ClaimStatus.to_review(), ClaimStatus.PAYOUT_RECORDED}
     return render(
         request,
         "funding/claims_relay.html",
         {
             "relay": relay,
             "claims": claims,
-            "to_review": [c for c in claims if c.status in ClaimStatus.to_review()],
-            "others": [c for c in claims if c.status not in ClaimStatus.to_review()],
+            "to_review": [c for c in claims if c.status in waiting],
+            "others": [c for c in claims if c.status not in waiting],
             "status": status,
             "statuses": ClaimStatus.choices,
         },
