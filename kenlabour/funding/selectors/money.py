@@ -17,7 +17,6 @@ from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.funding.enums import ClaimStatus, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, LedgerEntry, Transfer
-from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.models import Campaign
 from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
@@ -239,24 +238,6 @@ def coverage_relay_choices() -> QuerySet[Actor]:
 
 
 # --- ledger ---------------------------------------------------------------------------------
-
-
-@dataclass
-class LedgerCheck:
-    count: int
-    broken: list[int]
-    head: str
-
-    @property
-    def intact(self) -> bool:
-        return not self.broken
-
-
-def ledger_check() -> LedgerCheck:
-    """The chain recomputed from the first entry (services.ledger.broken_positions)."""
-    broken = ledger.broken_positions()
-    last = LedgerEntry.objects.order_by("-position").values_list("hash", flat=True).first()
-    return LedgerCheck(count=LedgerEntry.objects.count(), broken=broken, head=last or "")
 
 
 def ledger_page(number) -> Page:
