@@ -48,6 +48,8 @@ SCDL_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = writers.XLSX_CONTENT_TYPE
 OBJET_MAX = 256
 MIN_PART = Decimal("0.01")
+# The response header carrying the ledger's head ("POSITION:HASH") with the SCDL file.
+LEDGER_HEAD_HEADER = "Kenlabour-Ledger-Head"
 
 
 @cache
@@ -131,6 +133,14 @@ def scdl_rows(envelope: Envelope, grants: list[RelayGrant]) -> list[dict[str, st
     return rows
 
 
+def scdl_filename(envelope: Envelope, head: tuple[int, str] | None) -> str:
+    """The file's name, carrying the ledger's head when it was exported: the standard fixes
+    the columns, so the head travels with the file in its name."""
+    if not head:
+        return f"subventions-{envelope.slug}.csv"
+    return f"subventions-{envelope.slug}-registre-{head[0]}-{head[1]}.csv"
+
+
 def scdl_csv(envelope: Envelope, grants: list[RelayGrant]) -> str:
     """The SCDL file's text (encode it in UTF-8)."""
     columns = scdl_columns()
@@ -184,7 +194,9 @@ def statement_values(row: StatementRow) -> list:
     ]
 
 
-def relay_statement_xlsx(envelope: Envelope, relay, rows: list[StatementRow]) -> bytes:
+def relay_statement_xlsx(
+    envelope: Envelope, relay, rows: list[StatementRow], *, ledger_head: str = ""
+) -> bytes:
     """One sheet: a title block (envelope, funder, relay), the header in bold and frozen,
     a row per claim, then the totals; amounts in euros as numbers (format « # ##0,00 »),
     texts always stored as text."""
@@ -215,7 +227,8 @@ def relay_statement_xlsx(envelope: Envelope, relay, rows: list[StatementRow]) ->
     sheet.append([cell(_("Enveloppe"), strong=True), cell(envelope.name)])
     sheet.append([cell(_("Financeur"), strong=True), cell(envelope.funder.name)])
     sheet.append([cell(_("Relais"), strong=True), cell(relay.name)])
-    sheet.append([])
+    # The ledger's head when the statement was made, to check later nothing was removed.
+    sheet.append([cell(_("Tête du registre"), strong=True), cell(ledger_head)])
     sheet.append([cell(text, strong=True) for text in statement_header()])
     for row in rows:
         sheet.append([cell(v, position=i) for i, v in enumerate(statement_values(row))])
