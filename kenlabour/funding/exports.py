@@ -5,7 +5,9 @@ SCDL « subventions » 2.1.0 (schema.data.gouv.fr, a Table Schema of 16 columns;
 file ships in `data/`, unchanged, and the tests validate every export against it with
 frictionless). The file is what the standard expects: UTF-8 without a byte-order mark,
 a comma between cells, a dot in decimals, the columns in the schema's order, `oui`/`non`
-for booleans. Machine-readable, so text is written as is (no spreadsheet escaping).
+for booleans. People open it in a spreadsheet too: a text column (a `string` of the
+schema) whose value would run as a formula (a name beginning with `=`…) gets an apostrophe
+in front (kenlabour.web.spreadsheets); the numeric columns stay numbers.
 
 One row per relay, that is per (funder → relay) part of the envelope's decision:
 - `nomAttribuant`/`idAttribuant`: the funder's name and SIRET;
@@ -41,7 +43,7 @@ from django.utils.translation import gettext as _
 
 from kenlabour.funding.models import Envelope
 from kenlabour.funding.selectors.public import RelayGrant, StatementRow
-from kenlabour.network import exports as writers
+from kenlabour.web import spreadsheets as writers
 
 SCDL_SCHEMA_PATH = Path(__file__).parent / "data" / "scdl-subventions-2.1.0.json"
 SCDL_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -100,6 +102,7 @@ def scdl_objet(envelope: Envelope, relay_name: str) -> str:
         "%(envelope)s : compensation des producteurs de la mobilisation « %(campaign)s », "
         "redistribuée par %(relay)s"
     ) % {"envelope": envelope.name, "campaign": envelope.campaign.name, "relay": relay_name}
+    text = writers.neutral(text)
     return text if len(text) <= OBJET_MAX else text[: OBJET_MAX - 1] + "…"
 
 
@@ -143,12 +146,21 @@ def scdl_filename(envelope: Envelope, head: tuple[int, str] | None) -> str:
 
 def scdl_csv(envelope: Envelope, grants: list[RelayGrant]) -> str:
     """The SCDL file's text (encode it in UTF-8)."""
-    columns = scdl_columns()
+    fields = scdl_schema()["fields"]
+    columns = [f["name"] for f in fields]
+    text_columns = {f["name"] for f in fields if f["type"] == "string"}
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in scdl_rows(envelope, grants):
-        writer.writerow({column: row.get(column, "") for column in columns})
+        writer.writerow(
+            {
+                column: writers.neutral(row.get(column, ""))
+                if column in text_columns
+                else row.get(column, "")
+                for column in columns
+            }
+        )
     return buffer.getvalue()
 
 
@@ -201,7 +213,6 @@ def relay_statement_xlsx(
     a row per claim, then the totals; amounts in euros as numbers (format « # ##0,00 »),
     texts always stored as text."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -212,16 +223,14 @@ def relay_statement_xlsx(
     date_columns = {3, 10}
 
     def cell(value, *, strong=False, position=None):
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and writers.is_formula_like(value):
-            c.data_type = "s"  # openpyxl would store "=…" as a formula
-        if strong:
-            c.font = bold
-        if position in money_columns and value is not None:
-            c.number_format = "#,##0.00"
-        if position in date_columns and value is not None:
-            c.number_format = "DD/MM/YYYY"
-        return c
+        number_format = None
+        if position in money_columns:
+            number_format = "#,##0.00"
+        elif position in date_columns:
+            number_format = "DD/MM/YYYY"
+        return writers.xlsx_cell(
+            sheet, value, font=bold if strong else None, number_format=number_format
+        )
 
     sheet.freeze_panes = "A6"  # below the title block and the header
     sheet.append([cell(_("Enveloppe"), strong=True), cell(envelope.name)])
