@@ -16,6 +16,7 @@ from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.funding import ledger_records
 from kenlabour.funding.enums import ClaimStatus, TransferKind
 from kenlabour.funding.models import Claim, LedgerEntry, Transfer
+from kenlabour.funding.selectors import public as public_selectors
 from kenlabour.funding.selectors import verification
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.funding.tests.factories import EnvelopeFactory
@@ -261,3 +262,40 @@ def test_verify_ledger_prints_the_head_to_keep_and_checks_it(capsys, w):
     with pytest.raises(CommandError) as error:
         call_command("verify_ledger", head="12:court")
     assert error.value.returncode == 2
+
+
+# --- the public figures ---------------------------------------------------------------------
+
+
+def ledger_figures(slug: str) -> dict:
+    """The transparency page's money figures, recomputed from the ledger alone."""
+    shares, paid, sent = {}, 0, 0
+    for entry in LedgerEntry.objects.order_by("position"):
+        p = entry.payload
+        if p.get("envelope") != slug:
+            continue
+        if entry.kind == "allocation":
+            shares[p["claim"]] = p["allocated_cents"]
+        elif p.get("transfer_kind") == TransferKind.RELAY_TO_CLAIMANT:
+            paid += p["amount_cents"]
+        elif p.get("transfer_kind") == TransferKind.FUNDER_TO_RELAY:
+            sent += p["amount_cents"]
+    return {"allocated": sum(shares.values()), "paid": paid, "sent": sent}
+
+
+def page_figures(envelope) -> dict:
+    totals = public_selectors.envelope_report(envelope).totals
+    return {
+        "allocated": totals.allocated_cents,
+        "paid": totals.paid_cents,
+        "sent": totals.from_funder_cents,
+    }
+
+
+def test_the_public_figures_are_the_ledgers_until_a_row_is_edited(w):
+    assert page_figures(w.envelope) == ledger_figures(w.envelope.slug)
+    transfer = Transfer.objects.filter(kind=TransferKind.FUNDER_TO_RELAY).order_by("pk").first()
+    Transfer.objects.filter(pk=transfer.pk).update(amount_cents=10_528_301)
+    # The page now shows a figure the ledger does not prove, and the verification says why.
+    assert page_figures(w.envelope) != ledger_figures(w.envelope.slug)
+    assert verification.verify().problems()[0].startswith(f"Virement n° {transfer.pk} : montant")
