@@ -81,3 +81,21 @@ def test_the_relay_statement_neutralises_a_claimants_name(client):
     sheet = load_workbook(io.BytesIO(client.get(url).content)).active
     cells = [c for row in sheet.iter_rows() for c in row if c.value == "=1+1"]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+@pytest.mark.django_db
+def test_the_impact_exports_neutralise_a_labs_name(client):
+    from kenlabour.lab.tests.factories import LabFactory
+
+    LabFactory(slug="labo-formule", name='=HYPERLINK("http://x")')
+    query = {"labo": "labo-formule"}
+    response = client.get(reverse("lab:impact_csv"), query)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ["Sélection", "Laboratoire", '\'=HYPERLINK("http://x")'] in rows
+    response = client.get(reverse("lab:impact_xlsx"), query)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")']
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    numbers = [c for row in sheet.iter_rows(min_row=2) for c in row[2:] if c.data_type == "n"]
+    assert numbers  # the figures stay numbers
