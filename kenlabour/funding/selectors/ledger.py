@@ -63,7 +63,8 @@ def _may_read_private(user, envelope: Envelope | None, relay: Actor | None) -> b
 def rows(entries: list[LedgerEntry], user=None) -> list[LedgerRow]:
     """The entries of a page, each with its sentence and its canonical JSON; private parts
     only for `user` if they may read them."""
-    payloads = [entry.payload for entry in entries]
+    # An altered row may hold anything: read what is not a dict as empty.
+    payloads = [entry.payload if isinstance(entry.payload, dict) else {} for entry in entries]
     claim_ids = {p.get("claim") for p in payloads if isinstance(p.get("claim"), int)}
     claimants = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "claimant_id"))
     actor_ids = {p.get(key) for p in payloads for key in ("funder", "claimant", "relay")} | set(
@@ -87,19 +88,22 @@ def rows(entries: list[LedgerEntry], user=None) -> list[LedgerRow]:
 
     out = []
     for entry in entries:
-        p = entry.payload
-        private = p.get(ledger_chain.PRIVATE) if isinstance(p, dict) else None
+        p = entry.payload if isinstance(entry.payload, dict) else {}
+        private = p.get(ledger_chain.PRIVATE)
         readable = isinstance(private, dict) and _may_read_private(
             user, envelopes.get(p.get("envelope")), actors.get(p.get("relay"))
         )
-        row = LedgerRow(
-            entry=entry,
-            words=_words(entry.kind, p, actor, envelope, claimants, private if readable else None),
-            canonical=_hashed_json(entry),
-        )
+        try:
+            words = _words(entry.kind, p, actor, envelope, claimants, private if readable else None)
+        except (TypeError, ValueError, KeyError):  # an altered row: say so, do not fail
+            words = _("Écriture illisible : son contenu a été altéré.")
+        row = LedgerRow(entry=entry, words=words, canonical=_hashed_json(entry))
         if readable:
-            row.private = ledger_chain.canonical_json(private)
-            row.private_hash = ledger_chain.private_digest(private)
+            try:
+                row.private = ledger_chain.canonical_json(private)
+                row.private_hash = ledger_chain.private_digest(private)
+            except TypeError:
+                row.private = str(private)
         out.append(row)
     return out
 

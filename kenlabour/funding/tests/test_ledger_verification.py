@@ -299,3 +299,15 @@ def test_the_public_figures_are_the_ledgers_until_a_row_is_edited(w):
     # The page now shows a figure the ledger does not prove, and the verification says why.
     assert page_figures(w.envelope) != ledger_figures(w.envelope.slug)
     assert verification.verify().problems()[0].startswith(f"Virement n° {transfer.pk} : montant")
+
+
+@pytest.mark.parametrize("payload", [[], "x", {"kind": "transfer", "amount_cents": "beaucoup"}])
+def test_the_ledger_page_survives_an_entry_altered_into_nonsense(client, w, payload):
+    entry = LedgerEntry.objects.order_by("position")[2]
+    LedgerEntry.objects.filter(pk=entry.pk).update(payload=payload)
+    client.force_login(w.funder_user)
+    response = client.get(reverse("funding:ledger"))
+    assert response.status_code == 200
+    assert "Registre altéré" in response.content.decode()
+    with pytest.raises(CommandError):
+        call_command("verify_ledger")
