@@ -59,7 +59,7 @@ from django.utils.text import slugify
 from kenlabour.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
-from kenlabour.funding import allocation, ledger_chain
+from kenlabour.funding import allocation, ledger_chain, ledger_records
 from kenlabour.funding.enums import (
     ClaimStatus,
     ExpenseKind,
@@ -79,6 +79,7 @@ from kenlabour.funding.models import (
     Transition,
 )
 from kenlabour.funding.selectors.claims import is_conflicted, relay_for
+from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.enums import DeliveryStatus
 from kenlabour.mobilisation.models import Campaign, Delivery
 from kenlabour.network.models import Actor
@@ -416,11 +417,7 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
             (
                 LedgerKind.ALLOCATION,
                 {
-                    "claim": claim.pk,
-                    "envelope": envelope.slug,
-                    "claimant": claim.claimant_id,
-                    "relay": claim.relay_id,
-                    "allocated_cents": claim.allocated_cents,
+                    **ledger_records.claim_record(claim, envelope.slug),
                     "by": funder_user.pk if funder_user else None,
                 },
             )
@@ -484,41 +481,39 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
     Transfer.objects.bulk_create(transfers, batch_size=1000)
     for transfer in sorted(transfers, key=lambda t: (t.date, t.key)):
         payloads.append(
-            (
-                LedgerKind.TRANSFER,
-                {
-                    "transfer": transfer.key,
-                    "transfer_kind": transfer.kind,
-                    "envelope": envelope.slug,
-                    "relay": transfer.relay_id,
-                    "claim": transfer.claim_id,
-                    "amount_cents": transfer.amount_cents,
-                    "date": transfer.date,
-                    "bank_reference": transfer.bank_reference,
-                },
-            )
+            (LedgerKind.TRANSFER, *ledger_records.transfer_record(transfer, envelope.slug))
         )
     Envelope.objects.filter(pk=envelope.pk).update(allocated_at=_at(ALLOCATED_ON, 11))
     return _ledger(payloads)
 
 
-def _ledger(payloads: list[tuple[LedgerKind, dict]]) -> int:
-    """Append the entries after the last one, chained as `services.ledger.append` does."""
+def _ledger(payloads: list[tuple]) -> int:
+    """Append the entries `(kind, payload[, private])` after the last one, chained as
+    `services.ledger.append` does."""
     last = LedgerEntry.objects.select_for_update().order_by("-position").first()
-    previous = last.hash if last else ledger_chain.GENESIS
-    position = last.position if last else 0
-    canonical = [ledger_chain.canonical({"kind": str(kind), **p}) for kind, p in payloads]
-    hashes = ledger_chain.chain(canonical, previous)
+    now = timezone.now()
+    rows = []
+    for kind, payload, *private in payloads:
+        payload = {"kind": str(kind), **payload}
+        if private:
+            payload[ledger_chain.PRIVATE] = ledger.salted(private[0])
+        rows.append((kind, now, ledger_chain.canonical(payload)))
+    entries = ledger_chain.chain(
+        rows,
+        previous_hash=last.hash if last else ledger_chain.GENESIS,
+        position=last.position if last else 0,
+    )
     LedgerEntry.objects.bulk_create(
         [
             LedgerEntry(
-                position=position + i,
-                kind=kind,
-                payload=payload,
-                previous_hash=previous if i == 1 else hashes[i - 2],
-                hash=hashes[i - 1],
+                position=e.position,
+                kind=e.kind,
+                payload=e.payload,
+                previous_hash=e.previous_hash,
+                recorded_at=e.recorded_at,
+                hash=e.hash,
             )
-            for i, ((kind, _p), payload) in enumerate(zip(payloads, canonical, strict=True), 1)
+            for e in entries
         ],
         batch_size=1000,
     )
@@ -872,15 +867,7 @@ def _current(campaign, funder, other, today):
         payloads.append(
             (
                 LedgerKind.ALLOCATION,
-                {
-                    "claim": claim.pk,
-                    "envelope": envelope.slug,
-                    "claimant": claim.claimant_id,
-                    "relay": claim.relay_id,
-                    "asked_cents": claim.asked_cents,
-                    "allocated_cents": claim.allocated_cents,
-                    "by": funder_pk,
-                },
+                {**ledger_records.claim_record(claim, envelope.slug), "by": funder_pk},
             )
         )
     by_relay = defaultdict(int)
@@ -947,19 +934,7 @@ def _current(campaign, funder, other, today):
     Transfer.objects.bulk_create(transfers)
     for transfer in sorted(transfers, key=lambda t: (t.date, t.key)):
         payloads.append(
-            (
-                LedgerKind.TRANSFER,
-                {
-                    "transfer": transfer.key,
-                    "transfer_kind": transfer.kind,
-                    "envelope": envelope.slug,
-                    "relay": transfer.relay_id,
-                    "claim": transfer.claim_id,
-                    "amount_cents": transfer.amount_cents,
-                    "date": transfer.date,
-                    "bank_reference": transfer.bank_reference,
-                },
-            )
+            (LedgerKind.TRANSFER, *ledger_records.transfer_record(transfer, envelope.slug))
         )
     Envelope.objects.filter(pk=envelope.pk).update(allocated_at=_at(round_day, 11))
     return envelope, claims, _ledger(payloads)

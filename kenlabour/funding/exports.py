@@ -5,7 +5,9 @@ SCDL « subventions » 2.1.0 (schema.data.gouv.fr, a Table Schema of 16 columns;
 file ships in `data/`, unchanged, and the tests validate every export against it with
 frictionless). The file is what the standard expects: UTF-8 without a byte-order mark,
 a comma between cells, a dot in decimals, the columns in the schema's order, `oui`/`non`
-for booleans. Machine-readable, so text is written as is (no spreadsheet escaping).
+for booleans. People open it in a spreadsheet too: a text column (a `string` of the
+schema) whose value would run as a formula (a name beginning with `=`…) gets an apostrophe
+in front (kenlabour.web.spreadsheets); the numeric columns stay numbers.
 
 One row per relay, that is per (funder → relay) part of the envelope's decision:
 - `nomAttribuant`/`idAttribuant`: the funder's name and SIRET;
@@ -41,13 +43,15 @@ from django.utils.translation import gettext as _
 
 from kenlabour.funding.models import Envelope
 from kenlabour.funding.selectors.public import RelayGrant, StatementRow
-from kenlabour.network import exports as writers
+from kenlabour.web import spreadsheets as writers
 
 SCDL_SCHEMA_PATH = Path(__file__).parent / "data" / "scdl-subventions-2.1.0.json"
 SCDL_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = writers.XLSX_CONTENT_TYPE
 OBJET_MAX = 256
 MIN_PART = Decimal("0.01")
+# The response header carrying the ledger's head ("POSITION:HASH") with the SCDL file.
+LEDGER_HEAD_HEADER = "Kenlabour-Ledger-Head"
 
 
 @cache
@@ -98,6 +102,7 @@ def scdl_objet(envelope: Envelope, relay_name: str) -> str:
         "%(envelope)s : compensation des producteurs de la mobilisation « %(campaign)s », "
         "redistribuée par %(relay)s"
     ) % {"envelope": envelope.name, "campaign": envelope.campaign.name, "relay": relay_name}
+    text = writers.neutral(text)
     return text if len(text) <= OBJET_MAX else text[: OBJET_MAX - 1] + "…"
 
 
@@ -131,14 +136,31 @@ def scdl_rows(envelope: Envelope, grants: list[RelayGrant]) -> list[dict[str, st
     return rows
 
 
+def scdl_filename(envelope: Envelope, head: tuple[int, str] | None) -> str:
+    """The file's name, carrying the ledger's head when it was exported: the standard fixes
+    the columns, so the head travels with the file in its name."""
+    if not head:
+        return f"subventions-{envelope.slug}.csv"
+    return f"subventions-{envelope.slug}-registre-{head[0]}-{head[1]}.csv"
+
+
 def scdl_csv(envelope: Envelope, grants: list[RelayGrant]) -> str:
     """The SCDL file's text (encode it in UTF-8)."""
-    columns = scdl_columns()
+    fields = scdl_schema()["fields"]
+    columns = [f["name"] for f in fields]
+    text_columns = {f["name"] for f in fields if f["type"] == "string"}
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in scdl_rows(envelope, grants):
-        writer.writerow({column: row.get(column, "") for column in columns})
+        writer.writerow(
+            {
+                column: writers.neutral(row.get(column, ""))
+                if column in text_columns
+                else row.get(column, "")
+                for column in columns
+            }
+        )
     return buffer.getvalue()
 
 
@@ -184,12 +206,13 @@ def statement_values(row: StatementRow) -> list:
     ]
 
 
-def relay_statement_xlsx(envelope: Envelope, relay, rows: list[StatementRow]) -> bytes:
+def relay_statement_xlsx(
+    envelope: Envelope, relay, rows: list[StatementRow], *, ledger_head: str = ""
+) -> bytes:
     """One sheet: a title block (envelope, funder, relay), the header in bold and frozen,
     a row per claim, then the totals; amounts in euros as numbers (format « # ##0,00 »),
     texts always stored as text."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -200,22 +223,21 @@ def relay_statement_xlsx(envelope: Envelope, relay, rows: list[StatementRow]) ->
     date_columns = {3, 10}
 
     def cell(value, *, strong=False, position=None):
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and writers.is_formula_like(value):
-            c.data_type = "s"  # openpyxl would store "=…" as a formula
-        if strong:
-            c.font = bold
-        if position in money_columns and value is not None:
-            c.number_format = "#,##0.00"
-        if position in date_columns and value is not None:
-            c.number_format = "DD/MM/YYYY"
-        return c
+        number_format = None
+        if position in money_columns:
+            number_format = "#,##0.00"
+        elif position in date_columns:
+            number_format = "DD/MM/YYYY"
+        return writers.xlsx_cell(
+            sheet, value, font=bold if strong else None, number_format=number_format
+        )
 
     sheet.freeze_panes = "A6"  # below the title block and the header
     sheet.append([cell(_("Enveloppe"), strong=True), cell(envelope.name)])
     sheet.append([cell(_("Financeur"), strong=True), cell(envelope.funder.name)])
     sheet.append([cell(_("Relais"), strong=True), cell(relay.name)])
-    sheet.append([])
+    # The ledger's head when the statement was made, to check later nothing was removed.
+    sheet.append([cell(_("Tête du registre"), strong=True), cell(ledger_head)])
     sheet.append([cell(text, strong=True) for text in statement_header()])
     for row in rows:
         sheet.append([cell(v, position=i) for i, v in enumerate(statement_values(row))])

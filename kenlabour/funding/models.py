@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenlabour.funding.bounds import (
@@ -419,15 +420,16 @@ class Transfer(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """Append-only: each entry is chained to the previous one by a SHA-256 hash
-    (kenlabour.funding.ledger_chain). A correction is a new entry, never an edit."""
+    """Append-only: each entry is chained to the previous one by a SHA-256 hash of all its
+    columns but its id (kenlabour.funding.ledger_chain). A correction is a new entry, never
+    an edit. `recorded_at` is set by the service before hashing (it is hashed)."""
 
     position = models.PositiveBigIntegerField(unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=LedgerKind.choices)
     payload = models.JSONField()
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("écriture du registre")

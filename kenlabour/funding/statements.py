@@ -18,7 +18,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 TEMPLATE = "funding/public_claim_statement_pdf.html"
 
 
-def statement_html(claim: Claim, *, paid_cents: int) -> str:
+def statement_html(claim: Claim, *, paid_cents: int, ledger_head: str = "") -> str:
     lines = list(claim.lines.all())
     return render_to_string(
         TEMPLATE,
@@ -31,20 +31,24 @@ def statement_html(claim: Claim, *, paid_cents: int) -> str:
             "units": sum(line.units for line in lines),
             "paid_cents": paid_cents,
             "printed_at": timezone.localtime(),
+            "ledger_head": ledger_head,
         },
     )
 
 
-def render_document(claim: Claim):
-    """The laid-out document (WeasyPrint `Document`): its pages hold the text boxes."""
+def render_document(claim: Claim, *, ledger_head: str = ""):
+    """The laid-out document (WeasyPrint `Document`): its pages hold the text boxes.
+    `ledger_head`: the ledger's head when printed ("POSITION:HASH"), printed at the end so
+    that the reader can check later that nothing was removed from the ledger."""
     from weasyprint import HTML
 
     paid = sum(t.amount_cents for t in claim.transfers.all())
-    return HTML(string=statement_html(claim, paid_cents=paid)).render()
+    html = statement_html(claim, paid_cents=paid, ledger_head=ledger_head)
+    return HTML(string=html).render()
 
 
-def claim_statement_pdf(claim: Claim) -> bytes:
-    return render_document(claim).write_pdf()
+def claim_statement_pdf(claim: Claim, *, ledger_head: str = "") -> bytes:
+    return render_document(claim, ledger_head=ledger_head).write_pdf()
 
 
 def document_text(document) -> str:

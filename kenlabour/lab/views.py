@@ -30,7 +30,7 @@ from kenlabour.lab.services import files as file_services
 from kenlabour.lab.services import follow_up as follow_up_services
 from kenlabour.lab.services import interconnections as interconnection_services
 from kenlabour.lab.services import workshops as workshop_services
-from kenlabour.network import exports as spreadsheets
+from kenlabour.web import spreadsheets
 from kenlabour.web.confirm import confirmation_page
 
 # --- impact dashboard and exports (impact helper) ------------------------------------

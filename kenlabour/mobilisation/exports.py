@@ -8,8 +8,8 @@ of the EPCI), its name, the item, then the figures.
 - XLSX: one sheet per level ("Départements", "Intercommunalités", "Ensemble"), same
   columns; the coverage is a number with one decimal.
 
-The writers are the network's (kenlabour.network.exports): same neutralising of text a
-spreadsheet would run as a formula.
+The writers are the project's (kenlabour.web.spreadsheets): the same neutralising of text
+a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from kenlabour.mobilisation.selectors.figures import ExportTables, FigureRow
-from kenlabour.network import exports as writers
+from kenlabour.web import spreadsheets as writers
 
 CSV_CONTENT_TYPE = writers.CSV_CONTENT_TYPE
 XLSX_CONTENT_TYPE = writers.XLSX_CONTENT_TYPE
@@ -95,7 +95,6 @@ def csv_chunks(tables: ExportTables) -> Iterator[str]:
 def xlsx_bytes(tables: ExportTables, *, title: str) -> bytes:
     """One sheet per level, the header in bold and frozen, texts always as text."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -105,22 +104,16 @@ def xlsx_bytes(tables: ExportTables, *, title: str) -> bytes:
     for sheet_title, _level, rows in sections(tables):
         sheet = workbook.create_sheet(title=sheet_title[:31])
         sheet.freeze_panes = "A2"
-        cells = []
-        for text in header():
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([writers.xlsx_cell(sheet, text, font=bold) for text in header()])
         for values in rows:
-            cells = []
-            for position, value in enumerate(values):
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str) and writers.is_formula_like(value):
-                    cell.data_type = "s"  # openpyxl would store "=…" as a formula
-                if position == coverage_column and value is not None:
-                    cell.number_format = "0.0"
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append(
+                [
+                    writers.xlsx_cell(
+                        sheet, value, number_format="0.0" if i == coverage_column else None
+                    )
+                    for i, value in enumerate(values)
+                ]
+            )
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -502,7 +502,7 @@ PAGES += [
         "funding:envelope",
         role="platform_admin",
         setup=f"{_PUBLIC_SETUP}:audited_envelope",
-        max_queries=14,
+        max_queries=15,  # + the ledger's head
     ),
 ]
 # Files: the SCDL CSV, a relay's XLSX statement, a claimant's PDF statement.
@@ -562,11 +562,29 @@ PAGES += [
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_coverages",
     ),
+    # The verification reads the entries, the envelopes' slugs, the transfers and the
+    # claims; the page's entries name claims, actors and envelopes; the reader's roles say
+    # whose bank references they may read.
     AuditedPage(
         _("Registre des mouvements"),
         "funding:ledger",
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_ledger",
+        max_queries=14,
+    ),
+    AuditedPage(
+        _("Registre des mouvements : une tête illisible"),
+        "funding:ledger",
+        query="tete=pas-une-tete",
+        setup=f"{_MONEY_SETUP}:audited_ledger",
+        max_queries=14,
+    ),
+    AuditedPage(
+        _("Registre des mouvements altéré"),
+        "funding:ledger",
+        query=f"tete=1:{'0' * 64}",
+        setup=f"{_MONEY_SETUP}:audited_altered_ledger",
+        max_queries=14,
     ),
 ]
 # POST-only actions (their forms are on the envelope's page).

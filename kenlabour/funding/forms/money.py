@@ -179,3 +179,34 @@ class CoverageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["relay"].queryset = selectors.coverage_relay_choices()
         self.fields["departement"].label_from_instance = lambda d: f"{d.code} — {d.name}"
+
+
+class LedgerHeadForm(forms.Form):
+    """A head of the ledger a reader kept ("POSITION:HASH", as published on the
+    transparency page, a statement or an export's file name), to check it is still there."""
+
+    tete = forms.CharField(
+        label=gettext_lazy("Tête du registre que vous avez conservée"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "La position et l'empreinte séparées par deux-points, par exemple "
+            "« 1234:9f86d0… » (64 caractères hexadécimaux)."
+        ),
+    )
+
+    def clean_tete(self):
+        from kenlabour.funding import ledger_chain
+
+        text = self.cleaned_data["tete"].strip()
+        if not text:
+            return None
+        try:
+            return ledger_chain.parse_head(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "Écrivez la position, deux-points, puis l'empreinte de 64 caractères "
+                    "hexadécimaux (0 à 9, a à f)."
+                )
+            ) from None

@@ -2,6 +2,10 @@
 and collectives by name, persons anonymised unless they consented to be named), next to
 its raw canonical form, the one that is hashed, for whoever verifies the chain.
 
+An entry's private part (a transfer's bank reference) is shown, in words and raw, only to
+the people of the envelope's funder, the treasurers of the entry's relay and platform
+administrators; everyone else reads its salted hash, which is enough to verify the chain.
+
 Four queries per page whatever its size: the entries, and the actors, claims and envelopes
 they name.
 """
@@ -24,7 +28,9 @@ from kenlabour.network.models import Actor
 class LedgerRow:
     entry: LedgerEntry
     words: str
-    canonical: str
+    canonical: str  # the exact text whose SHA-256 is the entry's hash
+    private: str = ""  # the private part's canonical JSON, for those who may read it
+    private_hash: str = ""
 
 
 def public_name(actor: Actor | None) -> str:
@@ -43,9 +49,22 @@ def _day(value) -> str:
         return str(value)
 
 
-def rows(entries: list[LedgerEntry]) -> list[LedgerRow]:
-    """The entries of a page, each with its sentence and its canonical JSON."""
-    payloads = [entry.payload for entry in entries]
+def _may_read_private(user, envelope: Envelope | None, relay: Actor | None) -> bool:
+    """The envelope's funder (its people), the relay's treasurers, platform admins."""
+    from kenlabour.accounts.perms import can
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can(user, "funding.manage_envelope", envelope) or (
+        relay is not None and can(user, "funding.see_relay", relay)
+    )
+
+
+def rows(entries: list[LedgerEntry], user=None) -> list[LedgerRow]:
+    """The entries of a page, each with its sentence and its canonical JSON; private parts
+    only for `user` if they may read them."""
+    # An altered row may hold anything: read what is not a dict as empty.
+    payloads = [entry.payload if isinstance(entry.payload, dict) else {} for entry in entries]
     claim_ids = {p.get("claim") for p in payloads if isinstance(p.get("claim"), int)}
     claimants = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "claimant_id"))
     actor_ids = {p.get(key) for p in payloads for key in ("funder", "claimant", "relay")} | set(
@@ -55,28 +74,50 @@ def rows(entries: list[LedgerEntry]) -> list[LedgerRow]:
         [pk for pk in actor_ids if isinstance(pk, int)]
     )
     slugs = {p.get("envelope") for p in payloads if p.get("envelope")}
-    envelopes = dict(Envelope.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    envelopes = {
+        e.slug: e
+        for e in Envelope.objects.filter(slug__in=slugs).only("pk", "slug", "name", "funder_id")
+    }
 
     def actor(pk):
         return public_name(actors.get(pk)) if pk is not None else _("acteur inconnu")
 
     def envelope(slug):
-        return envelopes.get(slug, slug or "?")
+        found = envelopes.get(slug)
+        return found.name if found else (slug or "?")
 
     out = []
     for entry in entries:
-        p = entry.payload
-        out.append(
-            LedgerRow(
-                entry=entry,
-                words=_words(entry.kind, p, actor, envelope, claimants),
-                canonical=ledger_chain.canonical_json(p),
-            )
+        p = entry.payload if isinstance(entry.payload, dict) else {}
+        private = p.get(ledger_chain.PRIVATE)
+        readable = isinstance(private, dict) and _may_read_private(
+            user, envelopes.get(p.get("envelope")), actors.get(p.get("relay"))
         )
+        try:
+            words = _words(entry.kind, p, actor, envelope, claimants, private if readable else None)
+        except (TypeError, ValueError, KeyError):  # an altered row: say so, do not fail
+            words = _("Écriture illisible : son contenu a été altéré.")
+        row = LedgerRow(entry=entry, words=words, canonical=_hashed_json(entry))
+        if readable:
+            try:
+                row.private = ledger_chain.canonical_json(private)
+                row.private_hash = ledger_chain.private_digest(private)
+            except TypeError:
+                row.private = str(private)
+        out.append(row)
     return out
 
 
-def _words(kind, p, actor, envelope, claimants) -> str:
+def _hashed_json(entry: LedgerEntry) -> str:
+    try:
+        return ledger_chain.hashed_json(
+            entry.position, entry.kind, entry.recorded_at, entry.previous_hash, entry.payload
+        )
+    except (TypeError, ValueError):  # an altered row: show what is stored
+        return str(entry.payload)
+
+
+def _words(kind, p, actor, envelope, claimants, private=None) -> str:
     values = {
         "envelope": envelope(p.get("envelope")),
         "funder": actor(p.get("funder")),
@@ -92,7 +133,6 @@ def _words(kind, p, actor, envelope, claimants) -> str:
         "opens": _day(p.get("opens_on")),
         "closes": _day(p.get("closes_on")),
         "date": _day(p.get("date")),
-        "reference": p.get("bank_reference", ""),
     }
     if kind == LedgerKind.ENVELOPE_OPENED:
         text = _(
@@ -113,13 +153,11 @@ def _words(kind, p, actor, envelope, claimants) -> str:
         )
     elif kind == LedgerKind.TRANSFER and p.get("transfer_kind") == TransferKind.RELAY_TO_CLAIMANT:
         text = _(
-            "%(relay)s verse %(amount)s à %(claimant)s le %(date)s pour la demande n° "
-            "%(claim)s (virement %(reference)s)."
+            "%(relay)s verse %(amount)s à %(claimant)s le %(date)s pour la demande n° %(claim)s."
         )
     elif kind == LedgerKind.TRANSFER:
         text = _(
-            "Virement de %(amount)s du financeur à %(relay)s le %(date)s sur « %(envelope)s » "
-            "(virement %(reference)s)."
+            "Virement de %(amount)s du financeur à %(relay)s le %(date)s sur « %(envelope)s »."
         )
     elif p.get("corrects") == "allocation":
         text = _(
@@ -136,4 +174,12 @@ def _words(kind, p, actor, envelope, claimants) -> str:
     else:
         text = _("Écriture « %(kind)s ».")
         values["kind"] = kind
-    return text % values
+    text = text % values
+    if kind == LedgerKind.TRANSFER:
+        if private is not None:
+            text += " " + _("Référence bancaire : %(reference)s.") % {
+                "reference": private.get("bank_reference", "")
+            }
+        else:
+            text += " " + _("Référence bancaire réservée au financeur et au relais.")
+    return text

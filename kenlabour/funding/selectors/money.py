@@ -24,7 +24,6 @@ from kenlabour.funding.models import (
     Transfer,
     Transition,
 )
-from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.models import Campaign
 from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
@@ -254,24 +253,6 @@ def coverage_relay_choices() -> QuerySet[Actor]:
 
 
 # --- ledger ---------------------------------------------------------------------------------
-
-
-@dataclass
-class LedgerCheck:
-    count: int
-    broken: list[int]
-    head: str
-
-    @property
-    def intact(self) -> bool:
-        return not self.broken
-
-
-def ledger_check() -> LedgerCheck:
-    """The chain recomputed from the first entry (services.ledger.broken_positions)."""
-    broken = ledger.broken_positions()
-    last = LedgerEntry.objects.order_by("-position").values_list("hash", flat=True).first()
-    return LedgerCheck(count=LedgerEntry.objects.count(), broken=broken, head=last or "")
 
 
 def ledger_page(number) -> Page:

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kenlabour.accounts.perms import can
-from kenlabour.funding import allocation, notifications
+from kenlabour.funding import allocation, ledger_records, notifications
 from kenlabour.funding.bounds import MAX_RATE_CENTS, cents_in_range, date_in_range
 from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
@@ -389,15 +389,7 @@ def allocate(user, envelope: Envelope) -> AllocationRun:
         claim.save(update_fields=["status", "allocated_cents"])
         ledger.append(
             LedgerKind.ALLOCATION,
-            {
-                "claim": claim.pk,
-                "envelope": envelope.slug,
-                "claimant": claim.claimant_id,
-                "relay": claim.relay_id,
-                "asked_cents": claim.asked_cents,
-                "allocated_cents": share,
-                "by": user.pk,
-            },
+            {**ledger_records.claim_record(claim, envelope.slug), "by": user.pk},
         )
         scheduled += 1
     envelope.allocated_at = timezone.now()
@@ -408,27 +400,10 @@ def allocate(user, envelope: Envelope) -> AllocationRun:
 # --- transfers ------------------------------------------------------------------------------
 
 
-def _transfer_payload(transfer: Transfer) -> dict:
-    return {
-        "transfer": transfer.key,
-        "transfer_kind": transfer.kind,
-        "envelope": transfer.envelope.slug,
-        "relay": transfer.relay_id,
-        "claim": transfer.claim_id,
-        "amount_cents": transfer.amount_cents,
-        "date": transfer.date,
-        "bank_reference": transfer.bank_reference,
-        "by": transfer.created_by_id,
-    } | {
-        # Who and which session: written when known (entries before them have none).
-        name: value
-        for name, value in (
-            ("session", transfer.session),
-            ("confirmed_by", transfer.confirmed_by_id),
-            ("confirmed_session", transfer.confirmed_session),
-        )
-        if value
-    }
+def _append_transfer(transfer: Transfer) -> None:
+    """The transfer's entry: every column of the row, its bank reference private."""
+    public, private = ledger_records.transfer_record(transfer, transfer.envelope.slug)
+    ledger.append(LedgerKind.TRANSFER, public, private)
 
 
 @transaction.atomic
@@ -492,7 +467,7 @@ def add_transfer(
         key=key,
         created_by=user,
     )
-    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    _append_transfer(transfer)
     return transfer
 
 
@@ -551,7 +526,7 @@ def _payout(
     )
     claim.status = ClaimStatus.PAID
     claim.save(update_fields=["status"])
-    ledger.append(LedgerKind.TRANSFER, _transfer_payload(transfer))
+    _append_transfer(transfer)
     notifications.claim_changed(claim, "paid", site_url)
     return transfer
 

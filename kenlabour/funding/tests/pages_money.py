@@ -11,7 +11,7 @@ from django.utils import timezone
 from kenlabour.accounts.models import User
 from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.funding.enums import ClaimStatus
-from kenlabour.funding.models import Claim, Envelope, Transition
+from kenlabour.funding.models import Claim, Envelope, Transfer, Transition
 from kenlabour.funding.services import money as services
 from kenlabour.funding.tests.factories import (
     CoverageFactory,
@@ -208,4 +208,11 @@ def audited_coverages() -> dict:
 
 def audited_ledger() -> dict:
     allocated_world()
+    return {}
+
+
+def audited_altered_ledger() -> dict:
+    """The ledger page when a transfer was edited behind the application's back."""
+    w = allocated_world()
+    Transfer.objects.filter(envelope=w.envelope, claim__isnull=True).update(amount_cents=10_528_301)
     return {}

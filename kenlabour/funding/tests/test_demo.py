@@ -49,7 +49,17 @@ def test_demo_builds_once_and_its_ledger_verifies(built):
     assert "déjà construit" in out.getvalue()
     assert snapshot() == first
     assert ledger.broken_positions() == []
+    # The whole verification: the chain, and the transfers and claims reconciled with it.
+    from kenlabour.funding.selectors import verification
+
+    check = verification.verify()
+    assert check.intact, check.problems()[:5]
     assert LedgerEntry.objects.count() > 3 * Claim.objects.count() // 2
+    # Bank references are private parts: the public form of the ledger never holds one.
+    payouts = LedgerEntry.objects.filter(kind="transfer")
+    assert payouts.exists()
+    assert all("bank_reference" in e.payload["private"] for e in payouts)
+    assert not any("bank_reference" in e.payload for e in payouts)
 
 
 def test_demo_money_adds_up(built):

@@ -160,8 +160,12 @@ def test_funding_pages_are_never_wider_than_the_viewport(
     Transfer.objects.filter(claim=paid).update(bank_reference="VIR-" + "0123456789" * 8)
     scheduled = [c for c in w.claims if c.relay_id == w.relay.pk][1]
     pages = {
-        None: [reverse(name) for name in FUNDING_PAGES_PUBLIC] + [w.envelope.get_absolute_url()],
-        w.funder_user: [reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug})],
+        None: [reverse(name) for name in FUNDING_PAGES_PUBLIC]
+        + [w.envelope.get_absolute_url(), reverse("funding:ledger") + "?tete=pas-une-tete"],
+        w.funder_user: [
+            reverse("funding:envelope_manage", kwargs={"slug": w.envelope.slug}),
+            reverse("funding:ledger"),  # with the bank references the funder may read
+        ],
         w.treasurer_user: [
             reverse("funding:relay_claims", kwargs={"relay": w.relay.slug}),
             paid.get_absolute_url(),

@@ -484,17 +484,28 @@ def test_the_ledger_reads_in_words_with_the_raw_form_one_click_away(client):
     payout = Transfer.objects.get(claim=paid)
     words = f"{w.relay.name} verse {format_euros(payout.amount_cents)} à {paid.claimant.name}"
     assert words.replace("'", "&#x27;") in page
-    assert "VIR-2020-0001" in page
+    # The bank reference is not public: only its salted hash is.
+    assert "VIR-2020-0001" not in page
+    assert "Référence bancaire réservée au financeur et au relais." in page
     # The person stays anonymous; the raw canonical form is there, in a <details>.
     assert "Yann Le Gall" not in page and "Personne anonyme" in page
     entry = LedgerEntry.objects.filter(kind="allocation", payload__claim=late.pk).get()
     late.refresh_from_db()
     share = format_euros(late.allocated_cents)
     assert f"Part de {share} attribuée à la demande n° {late.pk} de Personne anonyme" in page
-    canonical = ledger_chain.canonical_json(entry.payload)
+    hashed = ledger_chain.hashed_json(
+        entry.position, entry.kind, entry.recorded_at, entry.previous_hash, entry.payload
+    )
     assert "<details>" in page
-    assert canonical.replace('"', "&quot;") in page
+    assert hashed.replace('"', "&quot;") in page
+    assert ledger_chain.sha256(hashed) == entry.hash
     assert entry.hash in page
+    # The treasurer of the relay and the envelope's funder read the reference.
+    for reader in (w.treasurer_user, w.funder_user):
+        login(client, reader)
+        page = client.get(reverse("funding:ledger")).content.decode()
+        assert "Référence bancaire : VIR-2020-0001." in page
+        client.logout()
 
 
 # --- bounds: dates and amounts out of range answered at the field ----------------------------

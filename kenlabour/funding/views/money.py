@@ -20,6 +20,7 @@ from kenlabour.accounts.selectors import session_reference
 from kenlabour.funding.forms.money import (
     CoverageForm,
     EnvelopeForm,
+    LedgerHeadForm,
     PayForm,
     RefusePayoutForm,
     TransferForm,
@@ -29,6 +30,7 @@ from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors import claims as claim_selectors
 from kenlabour.funding.selectors import ledger as ledger_selectors
 from kenlabour.funding.selectors import money as selectors
+from kenlabour.funding.selectors import verification
 from kenlabour.funding.services import money as services
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.web.confirm import confirmation_page
@@ -611,16 +613,21 @@ def coverages(request):
 @require_http_methods(["GET"])
 def ledger(request):
     """The ledger, open to everyone: each entry in words with its raw canonical form one
-    click away, and the chain verified from the start."""
-    check = selectors.ledger_check()
+    click away, the chain verified from the start with the tables that feed the public
+    figures, and, if the reader gives one, a head they kept (`?tete=POSITION:HASH`)."""
+    form = LedgerHeadForm(request.GET or None)
+    head = form.cleaned_data["tete"] if form.is_bound and form.is_valid() else None
+    check = verification.verify(head=head)
     page_obj = selectors.ledger_page(request.GET.get("page"))
     return render(
         request,
         "funding/money_ledger.html",
         {
             "check": check,
+            "form": form,
+            "kept_head": verification.head_text(head),
             "broken": set(check.broken),
             "page_obj": page_obj,
-            "rows": ledger_selectors.rows(list(page_obj.object_list)),
+            "rows": ledger_selectors.rows(list(page_obj.object_list), request.user),
         },
     )

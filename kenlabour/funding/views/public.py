@@ -11,6 +11,7 @@ from kenlabour.accounts.perms import can
 from kenlabour.funding import exports, statements
 from kenlabour.funding.models import Claim, Envelope
 from kenlabour.funding.selectors import public as selectors
+from kenlabour.funding.selectors import verification
 from kenlabour.network.models import Actor
 
 
@@ -64,6 +65,7 @@ def envelope(request, slug):
             "report": report,
             "statement_relays": statement_relays,
             "can_manage": strictly(request.user, "funding.manage_envelope", report.envelope),
+            "ledger_head": verification.head_text(verification.ledger_head()),
         },
     )
 
@@ -73,7 +75,14 @@ def scdl_csv(request, slug):
     envelope = _envelope(slug)
     text = exports.scdl_csv(envelope, selectors.relay_grants(envelope))
     response = HttpResponse(text.encode("utf-8"), content_type=exports.SCDL_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="subventions-{envelope.slug}.csv"'
+    # The standard fixes the file's columns: the ledger's head travels in its name (kept
+    # with the file) and in a header.
+    head = verification.ledger_head()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.scdl_filename(envelope, head)}"'
+    )
+    if head:
+        response[exports.LEDGER_HEAD_HEADER] = verification.head_text(head)
     return response
 
 
@@ -99,7 +108,9 @@ def relay_statement(request, slug, relay):
     reveal = can(request.user, "funding.see_relay", relay)
     rows = selectors.relay_statement(envelope, relay, reveal=reveal)
     response = HttpResponse(
-        exports.relay_statement_xlsx(envelope, relay, rows),
+        exports.relay_statement_xlsx(
+            envelope, relay, rows, ledger_head=verification.head_text(verification.ledger_head())
+        ),
         content_type=exports.XLSX_CONTENT_TYPE,
     )
     filename = f"releve-{envelope.slug}-{relay.slug}.xlsx"
@@ -121,8 +132,10 @@ def claim_statement(request, pk):
         raise PermissionDenied(
             _("Ce relevé est réservé au bénéficiaire, à son relais et aux administrateurs.")
         )
+    head = verification.head_text(verification.ledger_head())
     response = HttpResponse(
-        statements.claim_statement_pdf(claim), content_type=statements.PDF_CONTENT_TYPE
+        statements.claim_statement_pdf(claim, ledger_head=head),
+        content_type=statements.PDF_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="releve-demande-{claim.pk}.pdf"'
     return response

@@ -24,7 +24,7 @@ def hash_receipts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0002_bounds_reasons_conflict_relay'),
+        ('funding', '0003_ledger_full_hash'),
         ('mobilisation', '0002_bounds'),
         ('network', '0004_organisation_kind_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
