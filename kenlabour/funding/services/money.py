@@ -104,6 +104,11 @@ def _rate_errors(errors: dict, rates: dict, items: list) -> None:
             }
 
 
+def _who(user, session: str) -> dict:
+    """Who made a ledger entry, and from which sign-in session when known."""
+    return {"by": user.pk, **({"session": session} if session else {})}
+
+
 def _threshold_errors(errors: dict, double_approval: int | None, confirmation: int | None):
     for field, value in (
         ("double_approval_above", double_approval),
@@ -164,6 +169,7 @@ def update_envelope(
     conflict_relay: Actor | None = None,
     double_approval_above_cents: int | None = None,
     payout_confirmation_above_cents: int | None = None,
+    session: str = "",
 ) -> Envelope:
     """Correct an envelope before any claim or transfer rests on it; the ledger keeps the
     opening entry and records the new figures as a correction."""
@@ -209,7 +215,7 @@ def update_envelope(
             "cap_cents": envelope.cap_cents,
             "opens_on": envelope.opens_on,
             "closes_on": envelope.closes_on,
-            "by": user.pk,
+            **_who(user, session),
             **_rule_payload(envelope),
         },
     )
@@ -217,7 +223,7 @@ def update_envelope(
 
 
 @transaction.atomic
-def withdraw_envelope(user, envelope: Envelope) -> None:
+def withdraw_envelope(user, envelope: Envelope, session: str = "") -> None:
     """Withdraw an envelope before any claim or transfer rests on it: it is deleted with its
     rates; the ledger keeps its opening and records the withdrawal."""
     envelope = _unchanged_or_refused(user, envelope, _("la retirer"))
@@ -232,7 +238,7 @@ def withdraw_envelope(user, envelope: Envelope) -> None:
             "envelope": slug,
             "funder": funder_id,
             "total_cents": total,
-            "by": user.pk,
+            **_who(user, session),
         },
     )
 
@@ -254,6 +260,7 @@ def create_envelope(
     conflict_relay: Actor | None = None,
     double_approval_above_cents: int | None = None,
     payout_confirmation_above_cents: int | None = None,
+    session: str = "",
 ) -> Envelope:
     """A new envelope of `funder` for `campaign`, with a rate per item type of the campaign
     (`rates`: item type id → cents per unit; by default the item's unit cost). Only the
@@ -302,7 +309,7 @@ def create_envelope(
             "cap_cents": envelope.cap_cents,
             "opens_on": envelope.opens_on,
             "closes_on": envelope.closes_on,
-            "by": user.pk,
+            **_who(user, session),
             **_rule_payload(envelope),
         },
     )
@@ -335,7 +342,7 @@ def remaining_cents(envelope: Envelope) -> int:
 
 
 @transaction.atomic
-def allocate(user, envelope: Envelope) -> AllocationRun:
+def allocate(user, envelope: Envelope, session: str = "") -> AllocationRun:
     """A round of allocation, at any time, open envelope or closed: the APPROVED claims
     share what the earlier rounds left, pro rata to what each asks (validated units +
     validated expenses), each claimant's cap counting what it already got, exact to the
@@ -384,12 +391,13 @@ def allocate(user, envelope: Envelope) -> AllocationRun:
             to_status=ClaimStatus.SCHEDULED,
             by=user,
             reason_code=ReasonCode.ALLOCATION,
+            session=session,
         )
         claim.status = ClaimStatus.SCHEDULED
         claim.save(update_fields=["status", "allocated_cents"])
         ledger.append(
             LedgerKind.ALLOCATION,
-            {**ledger_records.claim_record(claim, envelope.slug), "by": user.pk},
+            {**ledger_records.claim_record(claim, envelope.slug), **_who(user, session)},
         )
         scheduled += 1
     envelope.allocated_at = timezone.now()
@@ -416,6 +424,7 @@ def add_transfer(
     date: datetime.date,
     bank_reference: str,
     today: datetime.date | None = None,
+    session: str = "",
 ) -> Transfer:
     """Money the funder sent a relay from the envelope (never more than the envelope in
     all); the same bank reference twice for a relay is the same transfer, refused."""
@@ -466,6 +475,7 @@ def add_transfer(
         bank_reference=bank_reference,
         key=key,
         created_by=user,
+        session=session,
     )
     _append_transfer(transfer)
     return transfer

@@ -449,3 +449,33 @@ def test_a_funder_of_the_envelope_sets_the_thresholds_in_euros(client):
     assert envelope.payout_confirmation_above_cents == 150_050
     opened = LedgerEntry.objects.get(kind=LedgerKind.ENVELOPE_OPENED)
     assert opened.payload["double_approval_above_cents"] == 30_000
+
+
+def test_a_round_and_a_transfer_to_a_relay_name_the_funders_session(client):
+    from kenlabour.funding.tests.pages_money import money_world
+
+    w = money_world(asks=(100_000,))
+    client.force_login(w.funder_user)
+    session = hashlib.sha256(client.session.session_key.encode()).hexdigest()[:16]
+    slug = {"slug": w.envelope.slug}
+    client.post(reverse("funding:allocate", kwargs=slug), {"confirmation": "1"})
+    round_entry = LedgerEntry.objects.get(kind=LedgerKind.ALLOCATION)
+    assert (round_entry.payload["by"], round_entry.payload["session"]) == (
+        w.funder_user.pk,
+        session,
+    )
+    assert Transition.objects.get(to_status=ClaimStatus.SCHEDULED).session == session
+    client.post(
+        reverse("funding:transfer_add", kwargs=slug),
+        {
+            "virement-relay": w.relay.pk,
+            "virement-amount": "500",
+            "virement-date": YESTERDAY.isoformat(),
+            "virement-bank_reference": "RB-2020-29-1",
+            "confirmation": "1",
+        },
+    )
+    transfer = Transfer.objects.get()
+    assert transfer.session == session
+    assert LedgerEntry.objects.latest("position").payload["session"] == session
+    assert ledger.broken_positions() == []

@@ -163,6 +163,7 @@ def envelope_create(request):
                     funder=data["funder"],
                     campaign=campaign,
                     **_envelope_values(form),
+                    session=session_reference(request),
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -217,7 +218,12 @@ def envelope_edit(request, slug):
         if page is not None:
             return page
         try:
-            services.update_envelope(request.user, envelope, **_envelope_values(form))
+            services.update_envelope(
+                request.user,
+                envelope,
+                **_envelope_values(form),
+                session=session_reference(request),
+            )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 messages.error(request, " ".join(error.messages))
@@ -253,7 +259,7 @@ def envelope_withdraw(request, slug):
     if page is not None:
         return page
     try:
-        services.withdraw_envelope(request.user, envelope)
+        services.withdraw_envelope(request.user, envelope, session=session_reference(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(manage)
@@ -323,7 +329,7 @@ def allocate(request, slug):
     if page is not None:
         return page
     try:
-        run = services.allocate(request.user, envelope)
+        run = services.allocate(request.user, envelope, session=session_reference(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -376,6 +382,7 @@ def transfer_add(request, slug):
                 amount_cents=data["amount"],
                 date=data["date"],
                 bank_reference=data["bank_reference"],
+                session=session_reference(request),
             )
         except ValidationError as error:
             _add_errors(form, error)
