@@ -132,8 +132,8 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
         ClaimStatus.APPROVED,
     ]
 
-    # --- The funder allocates the envelope, the treasurer records the payout, and the
-    # public page and the SCDL export show it.
+    # --- The funder allocates the envelope, another treasurer of the relay records the
+    # payout (who approved never pays), and the public page and the SCDL export show it.
     funder = browser.new_context(locale="fr-FR")
     login_browser(funder, funder_user(w.envelope.funder))
     page = funder.new_page()
@@ -148,7 +148,7 @@ def test_from_a_claim_with_a_receipt_to_the_payout_in_the_open(
     assert claim.allocated_cents == claim.asked_cents  # the envelope covers the claim
 
     relay = browser.new_context(locale="fr-FR")
-    login_browser(relay, w.treasurer_user)
+    login_browser(relay, w.payer_user)
     page = relay.new_page()
     page.goto(live_server.url + claim.get_absolute_url())
     page.get_by_role("link", name="Enregistrer le paiement de cette demande").click()
