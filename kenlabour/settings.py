@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "kenlabour.lab",
     "kenlabour.mobilisation",
     "kenlabour.funding",
+    "kenlabour.audit",
+    "kenlabour.privacy",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = config.env_list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+
+# --- Audit log and personal data --------------------------------------------------
+# How long the audit log keeps an event (purge_audit deletes older ones).
+AUDIT_RETENTION_DAYS = config.env_int("AUDIT_RETENTION_DAYS", default=365)
+if not 1 <= AUDIT_RETENTION_DAYS <= 3650:
+    raise config.ConfigurationError(
+        "La variable AUDIT_RETENTION_DAYS doit valoir entre 1 et 3650 (jours)."
+    )
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "fr"

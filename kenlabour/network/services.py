@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.accounts.perms import can, forget_roles
+from kenlabour.audit import services as audit
+from kenlabour.audit.enums import AuditAction
 from kenlabour.network import importing
 from kenlabour.network.enums import ActorKind, LinkSourceKind, ModerationStatus, ResourceKind
 from kenlabour.network.models import Actor, Link, LinkSource, Resource
@@ -216,9 +218,12 @@ def update_actor(
         raise PermissionDenied("Seuls les administrateurs de cet acteur modifient sa page.")
     if (fields.get("kind", actor.kind) == ActorKind.PERSON) != (actor.kind == ActorKind.PERSON):
         raise ValueError("A person stays a person, and an organisation never becomes one.")
+    consent_before = actor.public_consent
     for name, value in fields.items():
         setattr(actor, name, value)
     place_actor(actor)
+    if actor.public_consent != consent_before:
+        record_consent_change(user, actor)
     if actor.status == ModerationStatus.REJECTED:
         actor.status = ModerationStatus.PENDING
     actor.save()
@@ -226,6 +231,19 @@ def update_actor(
     _set_resources(actor, resources)
     refresh_search_text(actor)
     return actor
+
+
+def record_consent_change(user, actor: Actor) -> None:
+    """A person's consent to a public page, given or withdrawn, goes to the audit log."""
+    audit.record(
+        AuditAction.CONSENT_CHANGED,
+        actor=user,
+        subject=actor.user,
+        target=actor,
+        summary=(
+            _("Page publique acceptée") if actor.public_consent else _("Page publique refusée")
+        ),
+    )
 
 
 def _locked_for_moderation(user, actor: Actor) -> Actor:
@@ -241,6 +259,7 @@ def publish_actor(user, actor: Actor) -> Actor:
     locked.status = ModerationStatus.PUBLISHED
     locked.moderation_note = ""
     locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    audit.record(AuditAction.ACTOR_PUBLISHED, actor=user, target=locked, summary=locked.name)
     return locked
 
 
@@ -254,6 +273,9 @@ def reject_actor(user, actor: Actor, reason: str) -> Actor:
     locked.status = ModerationStatus.REJECTED
     locked.moderation_note = reason
     locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    audit.record(
+        AuditAction.ACTOR_REJECTED, actor=user, target=locked, summary=f"{locked.name} : {reason}"
+    )
     return locked
 
 
@@ -359,4 +381,9 @@ def import_actors(user, table) -> ImportResult:
                 "l'import. Envoyez-le de nouveau."
             )
         ) from None
+    audit.record(
+        AuditAction.ACTORS_IMPORTED,
+        actor=user,
+        summary=_("%(count)s acteurs importés") % {"count": len(actors)},
+    )
     return ImportResult(created=dict(Counter(str(actor.kind) for actor in actors)))
