@@ -166,13 +166,21 @@ def _set_resources(actor: Actor, resources: Iterable[tuple[str, int, str]]) -> N
 def _grant_actor_admin(user, actor: Actor) -> None:
     """The person who registers an actor administers it. Written directly: the accounts
     service `assign_role` is for platform admins handing out roles, not for this."""
-    RoleAssignment.objects.get_or_create(
+    _assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=Role.ORGANISATION_ADMIN,
         scope_type=ContentType.objects.get_for_model(Actor),
         scope_id=actor.pk,
     )
     forget_roles(user)
+    if created:
+        audit.record(
+            AuditAction.ROLE_GRANTED,
+            actor=user,
+            subject=user,
+            target=actor,
+            summary=f"{Role.ORGANISATION_ADMIN.label} — {actor.name}",
+        )
 
 
 @transaction.atomic

@@ -45,6 +45,26 @@ def test_granting_and_removing_a_role_is_recorded_with_who_and_whom():
     assert events[0].summary == str(Role.FUNDER.label)
 
 
+def test_registering_an_organisation_records_the_role_its_registrant_gets():
+    from kenlabour.network.enums import ActorKind, OrganisationKind
+    from kenlabour.network.tests.factories import commune
+
+    user = UserFactory()
+    actor = network_services.register_actor(
+        user,
+        fields={
+            "kind": ActorKind.ORGANISATION,
+            "organisation_kind": OrganisationKind.ASSOCIATION,
+            "name": "Tissage solidaire",
+            "commune": commune("56121"),
+        },
+    )
+
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.ROLE_GRANTED and event.subject == user
+    assert (event.target_type, event.target_id) == ("network.actor", actor.pk)
+
+
 def test_a_refused_action_leaves_no_record():
     with pytest.raises(PermissionDenied):
         account_services.assign_role(UserFactory(), UserFactory(), Role.FUNDER)
