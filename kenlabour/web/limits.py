@@ -55,7 +55,11 @@ class RequestLimitMiddleware:
         response = render(
             request,
             "web/413.html",
-            {"limit": filesizeformat(file_limit or limit), "for_file": file_limit is not None},
+            {
+                "limit": filesizeformat(file_limit or limit),
+                "size": filesizeformat(length or 0),
+                "for_file": file_limit is not None,
+            },
             status=413,
         )
         # The body was not read: the connection cannot carry another request.
