@@ -57,6 +57,17 @@ def references() -> list[Reference]:
     return sorted(found, key=lambda reference: reference.key)
 
 
+def _joined(model, depth: int = 2) -> list[str]:
+    """The foreign keys a row's text may read (two steps away), joined in its query."""
+    paths = []
+    for field in model._meta.fields:
+        if field.is_relation and (field.many_to_one or field.one_to_one):
+            paths.append(field.name)
+            if depth > 1:
+                paths += [f"{field.name}__{sub}" for sub in _joined(field.related_model, depth - 1)]
+    return paths
+
+
 def person_actor(user) -> Actor | None:
     """The actor that is this person in the directory, if any."""
     return Actor.objects.filter(user=user, kind=ActorKind.PERSON).first()
@@ -118,7 +129,11 @@ def personal_data(user) -> dict:
         target = user if reference.via == "user" else actor
         if target is None:
             continue
-        rows = reference.model._default_manager.filter(**{reference.field: target}).order_by("pk")
+        rows = (
+            reference.model._default_manager.filter(**{reference.field: target})
+            .select_related(*_joined(reference.model))
+            .order_by("pk")
+        )
         records = [_record(obj) for obj in rows]
         if not records:
             continue

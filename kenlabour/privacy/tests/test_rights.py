@@ -245,3 +245,20 @@ def test_erasure_anonymises_what_money_needs_deletes_the_rest_and_the_ledger_ver
     assert login.status_code == 200 and "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=AuditAction.ERASURE, subject=user).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.LOGIN_NEW_DEVICE, subject=user)
+
+
+def test_the_download_reads_a_fixed_number_of_queries_whatever_the_rows(
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, person, _claim, _held = person_everywhere()
+    with CaptureQueriesContext(connection) as few:
+        selectors.personal_data(user)
+    for _n in range(5):
+        RegistrationFactory(user=user, email=user.email)
+        AttendanceFactory(person=person)
+        NeedFactory(requester=person)
+    with django_assert_max_num_queries(len(few)):
+        selectors.personal_data(user)
