@@ -94,11 +94,15 @@ def erase(requester, user) -> None:
     for rule, key, rows in rules:
         if rule == policy.SCRUB:
             rows.update(**policy.SCRUBBED[key])
-    for rule, _key, rows in rules:
+    for rule, key, rows in rules:
         if rule == policy.DELETE:
             rows.delete()
         elif rule == policy.LOGINS:
             rows.filter(action=AuditAction.LOGIN_NEW_DEVICE).delete()
+        elif rule == policy.ANONYMISE:
+            # Another actor linked to the account (not the person's own) is only unlinked.
+            others = rows.exclude(pk=person.pk) if person is not None else rows
+            others.update(**{key.rsplit(".", 1)[1]: None})
     if person is not None:
         _anonymise_actor(person)
     _anonymise_user(user)
