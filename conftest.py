@@ -50,6 +50,16 @@ def media_in_a_temporary_directory(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the rate limits one test uses up (the password
+    reset's, per client address) do not refuse the next test's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "kenlabour.lab",
     "kenlabour.mobilisation",
     "kenlabour.funding",
+    "kenlabour.audit",
+    "kenlabour.privacy",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +52,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: an oversized request is refused unread.
+    "kenlabour.web.limits.RequestLimitMiddleware",
+    "kenlabour.web.limits.NoStoreMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -119,6 +124,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = config.env_list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 
+# --- Audit log and personal data --------------------------------------------------
+# How long the audit log keeps an event (purge_audit deletes older ones).
+AUDIT_RETENTION_DAYS = config.env_int("AUDIT_RETENTION_DAYS", default=365)
+if not 1 <= AUDIT_RETENTION_DAYS <= 3650:
+    raise config.ConfigurationError(
+        "La variable AUDIT_RETENTION_DAYS doit valoir entre 1 et 3650 (jours)."
+    )
+
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -167,6 +180,28 @@ TASKS = {
         )
     }
 }
+
+# --- Limits on what a request may send (kenlabour.web.limits) -----------------------
+# A request's declared size, checked before its body is read; views taking files set
+# their own limit (@upload_limit). The fields of a form (without its files), in memory.
+REQUEST_MAX_BYTES = config.env_int("REQUEST_MAX_BYTES", default=3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here
+# Uploaded files above this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Cache (rate limits of the password reset) -------------------------------------
+# One process: memory. Several processes or machines: a shared cache (see docs/deploy.md).
+CACHES = {
+    "default": {
+        "BACKEND": config.env_str(
+            "CACHE_BACKEND", default="django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": config.env_str("CACHE_LOCATION", default="kenlabour"),
+    }
+}
+# Password reset requests allowed per hour, per e-mail address and per client address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = config.env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = config.env_int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

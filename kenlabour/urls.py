@@ -9,6 +9,8 @@ urlpatterns = [
     path("labo/", include("kenlabour.lab.urls")),
     path("mobilisation/", include("kenlabour.mobilisation.urls")),
     path("financement/", include("kenlabour.funding.urls")),
+    path("journal/", include("kenlabour.audit.urls")),
+    path("compte/donnees/", include("kenlabour.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

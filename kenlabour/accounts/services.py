@@ -7,6 +7,13 @@ from django.db import transaction
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.accounts.perms import can, forget_roles
+from kenlabour.audit import services as audit
+from kenlabour.audit.enums import AuditAction
+
+
+def _role_summary(role: Role, scope) -> str:
+    label = str(Role(role).label)
+    return f"{label} — {scope}" if scope is not None else label
 
 
 @transaction.atomic
@@ -22,6 +29,14 @@ def assign_role(actor: User, user: User, role: Role, scope=None) -> RoleAssignme
         scope_id=scope.pk if scope is not None else None,
     )
     forget_roles(user)
+    if _created:
+        audit.record(
+            AuditAction.ROLE_GRANTED,
+            actor=actor,
+            subject=user,
+            target=scope,
+            summary=_role_summary(role, scope),
+        )
     return assignment
 
 
@@ -38,6 +53,14 @@ def revoke_role(actor: User, user: User, role: Role, scope=None) -> int:
         )
     deleted, _ = assignments.delete()
     forget_roles(user)
+    if deleted:
+        audit.record(
+            AuditAction.ROLE_REVOKED,
+            actor=actor,
+            subject=user,
+            target=scope,
+            summary=_role_summary(role, scope),
+        )
     return deleted
 
 

@@ -1,3 +1,4 @@
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -5,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from kenlabour.accounts import selectors, services
+from kenlabour.accounts import selectors, services, throttle
 from kenlabour.accounts.forms import EmailAuthenticationForm, ProfileForm, QueuedPasswordResetForm
 
 
@@ -25,6 +26,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/emails/password_reset_subject.txt"
     form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        address = get_client_ip_address(self.request) or ""
+        if not throttle.password_reset_allowed(form.cleaned_data["email"], address):
+            # The same answer whether an account has this address or not.
+            form.add_error(
+                "email",
+                _(
+                    "Trop de demandes de nouveau mot de passe pour cette adresse ou depuis "
+                    "ce réseau. Réessayez dans une heure ; si un compte existe, le lien déjà "
+                    "envoyé reste valable."
+                ),
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

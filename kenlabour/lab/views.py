@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
-from kenlabour.lab import forms, qrcodes
+from kenlabour.lab import filetypes, forms, qrcodes
 from kenlabour.lab.enums import Phase
 from kenlabour.lab.models import Lab, Method, Registration, Series, Workshop
 from kenlabour.lab.selectors import attendance as attendance_selectors
@@ -32,6 +32,7 @@ from kenlabour.lab.services import interconnections as interconnection_services
 from kenlabour.lab.services import workshops as workshop_services
 from kenlabour.web import spreadsheets
 from kenlabour.web.confirm import confirmation_page
+from kenlabour.web.limits import upload_limit
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
 
@@ -370,6 +371,7 @@ def workshop_cancel(request, slug):
     return redirect(page.workshop)
 
 
+@upload_limit(filetypes.MAX_SIZE)
 @login_required
 @require_POST
 def workshop_file_add(request, slug):

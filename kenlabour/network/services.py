@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.accounts.perms import can, forget_roles
+from kenlabour.audit import services as audit
+from kenlabour.audit.enums import AuditAction
 from kenlabour.network import importing
 from kenlabour.network.enums import ActorKind, LinkSourceKind, ModerationStatus, ResourceKind
 from kenlabour.network.models import Actor, Link, LinkSource, Resource
@@ -164,13 +166,21 @@ def _set_resources(actor: Actor, resources: Iterable[tuple[str, int, str]]) -> N
 def _grant_actor_admin(user, actor: Actor) -> None:
     """The person who registers an actor administers it. Written directly: the accounts
     service `assign_role` is for platform admins handing out roles, not for this."""
-    RoleAssignment.objects.get_or_create(
+    _assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=Role.ORGANISATION_ADMIN,
         scope_type=ContentType.objects.get_for_model(Actor),
         scope_id=actor.pk,
     )
     forget_roles(user)
+    if created:
+        audit.record(
+            AuditAction.ROLE_GRANTED,
+            actor=user,
+            subject=user,
+            target=actor,
+            summary=f"{Role.ORGANISATION_ADMIN.label} — {actor.name}",
+        )
 
 
 @transaction.atomic
@@ -218,19 +228,22 @@ def update_actor(
         raise PermissionDenied("Seuls les administrateurs de cet acteur modifient sa page.")
     if (fields.get("kind", actor.kind) == ActorKind.PERSON) != (actor.kind == ActorKind.PERSON):
         raise ValueError("A person stays a person, and an organisation never becomes one.")
-    name = (fields.get("name") or actor.name).strip()
+    consent_before = actor.public_consent
+    new_name = (fields.get("name") or actor.name).strip()
     if (
         actor.status == ModerationStatus.PUBLISHED
-        and name != actor.name
+        and new_name != actor.name
         and not can(user, "network.moderate_actor", actor)
     ):
         fields = {**fields, "name": actor.name}
-        actor.proposed_name = name
+        actor.proposed_name = new_name
     elif "name" in fields:
         actor.proposed_name = ""
     for name, value in fields.items():
         setattr(actor, name, value)
     place_actor(actor)
+    if actor.public_consent != consent_before:
+        record_consent_change(user, actor)
     if actor.status == ModerationStatus.REJECTED:
         actor.status = ModerationStatus.PENDING
     actor.save()
@@ -238,6 +251,19 @@ def update_actor(
     _set_resources(actor, resources)
     refresh_search_text(actor)
     return actor
+
+
+def record_consent_change(user, actor: Actor) -> None:
+    """A person's consent to a public page, given or withdrawn, goes to the audit log."""
+    audit.record(
+        AuditAction.CONSENT_CHANGED,
+        actor=user,
+        subject=actor.user,
+        target=actor,
+        summary=(
+            _("Page publique acceptée") if actor.public_consent else _("Page publique refusée")
+        ),
+    )
 
 
 def _locked_for_moderation(user, actor: Actor) -> Actor:
@@ -262,6 +288,7 @@ def publish_actor(user, actor: Actor) -> Actor:
     locked.save(update_fields=fields)
     if "name" in fields:
         refresh_search_text(locked)
+    audit.record(AuditAction.ACTOR_PUBLISHED, actor=user, target=locked, summary=locked.name)
     return locked
 
 
@@ -274,13 +301,22 @@ def reject_actor(user, actor: Actor, reason: str) -> Actor:
         raise ValueError("A refusal needs a reason.")
     if locked.proposed_name and locked.status == ModerationStatus.PUBLISHED:
         # Only the new name is refused: the actor stays published under its own.
-        locked.proposed_name = ""
+        refused, locked.proposed_name = locked.proposed_name, ""
         locked.moderation_note = reason
         locked.save(update_fields=["proposed_name", "moderation_note", "updated_at"])
+        audit.record(
+            AuditAction.ACTOR_REJECTED,
+            actor=user,
+            target=locked,
+            summary=f"{locked.name} → {refused} : {reason}",
+        )
         return locked
     locked.status = ModerationStatus.REJECTED
     locked.moderation_note = reason
     locked.save(update_fields=["status", "moderation_note", "updated_at"])
+    audit.record(
+        AuditAction.ACTOR_REJECTED, actor=user, target=locked, summary=f"{locked.name} : {reason}"
+    )
     return locked
 
 
@@ -386,4 +422,9 @@ def import_actors(user, table) -> ImportResult:
                 "l'import. Envoyez-le de nouveau."
             )
         ) from None
+    audit.record(
+        AuditAction.ACTORS_IMPORTED,
+        actor=user,
+        summary=_("%(count)s acteurs importés") % {"count": len(actors)},
+    )
     return ImportResult(created=dict(Counter(str(actor.kind) for actor in actors)))

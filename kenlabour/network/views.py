@@ -23,6 +23,7 @@ from kenlabour.network.selectors import engagement as engagement_selectors
 from kenlabour.network.selectors import exports as export_selectors
 from kenlabour.network.selectors import map as map_selectors
 from kenlabour.network.selectors import who_could_help as help_selectors
+from kenlabour.web.limits import upload_limit
 
 # --- directory, actor pages, map, exports (directory helper) ---------------------------
 
@@ -278,6 +279,7 @@ def _posted_int(value) -> int | None:
         return None
 
 
+@upload_limit(forms.MAX_IMPORT_BYTES)
 @login_required
 def import_actors(request):
     _require(request.user, "network.import_actors")

@@ -591,6 +591,25 @@ PAGES += [
 NOT_PAGES |= {"funding:allocate", "funding:transfer_add", "funding:envelope_withdraw"}
 
 
+# --- audit log and personal data (rights helper)
+PAGES += [
+    AuditedPage(_("Journal d'audit"), "audit:log", role="platform_admin"),
+    AuditedPage(
+        _("Journal d'audit : filtres refusés"),
+        "audit:log",
+        query="since=0001-01-01&until=2020-01-01",
+        role="platform_admin",
+    ),
+]
+# The download is a file (JSON or PDF); the others are POST actions from the account page.
+NOT_PAGES |= {
+    "privacy:export",
+    "privacy:download",
+    "privacy:withdraw_consent",
+    "privacy:erase",
+}
+
+
 def axe_version() -> str:
     return AXE_VERSION_FILE.read_text().strip().rpartition("@")[2]
 
@@ -610,6 +629,9 @@ DEMO_QUERY_BUDGETS: dict[str, int] = {
     "network:export_csv": 40,
     "network:export_xlsx": 40,
     "network:export_geojson": 40,
+    # The download of a person's data reads each reference to a person once (one query per
+    # model field pointing at an account or an actor): it grows with the models, not the rows.
+    "privacy:download": 80,
 }
 
 

@@ -19,9 +19,11 @@ from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense
 from kenlabour.funding.perms import claims_for, strictly, treasurer_of_claims_relay
 from kenlabour.funding.selectors import claims as selectors
 from kenlabour.funding.services import claims as services
+from kenlabour.funding.services.claims import MAX_RECEIPT_SIZE
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.network.models import Actor
 from kenlabour.web.confirm import confirmation_page
+from kenlabour.web.limits import upload_limit
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -199,6 +201,7 @@ def claim(request, pk):
     return _claim_page(request, claim)
 
 
+@upload_limit(MAX_RECEIPT_SIZE)
 @login_required
 @require_http_methods(["GET", "POST"])
 def expense_add(request, pk):

@@ -572,10 +572,21 @@ def test_a_windows_1252_file_is_refused_with_the_advice_to_save_as_csv_utf8(impo
 
 
 def test_a_50_mb_file_is_refused_before_it_is_read(importer, settings):
+    """Refused on its declared size, unread (kenlabour.web.limits; see web/tests/test_limits)."""
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 2_621_440, "big uploads go to disk"
     data = files.csv_bytes(VALID_ROWS) + b"x" * (50 * 1024 * 1024)
+    before = Actor.objects.count()
+    response = post_file(importer, data)
+    assert response.status_code == 413
+    assert "votre envoi pèse 50,0 Mio ; la limite est de 5,0 Mio" in text_of(response)
+    assert Actor.objects.count() == before
+
+
+def test_a_file_just_over_the_limit_is_refused_at_its_field(importer):
+    """Within the request limit (the file's and its form's), the form says it at the field."""
+    data = files.csv_bytes(VALID_ROWS) + b"x" * (forms.MAX_IMPORT_BYTES + 1)
     response = refused(importer, data)
-    assert "Le fichier pèse 50,0 Mio ; la limite est de 5,0 Mio." in text_of(response)
+    assert "la limite est de 5,0 Mio." in text_of(response)
 
 
 def test_a_file_that_is_no_table_is_refused_by_its_content(importer):

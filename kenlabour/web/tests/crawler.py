@@ -29,9 +29,9 @@ from kenlabour.web.confirm import CONFIRMED_FIELD
 # URL prefixes that are not pages of the platform (Django's admin is staff tooling, files
 # are served by whitenoise or the web server).
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")
-# Forms the crawler does not send: they would end the role's session or change its
-# language for the pages still to visit (both are tested on their own).
-SKIPPED_FORMS = {"accounts:logout", "set_language"}
+# Forms the crawler does not send: they would end the role's session (logging out, erasing
+# the account) or change its language for the pages still to visit (each is tested on its own).
+SKIPPED_FORMS = {"accounts:logout", "privacy:erase", "set_language"}
 HTML = "text/html"
 
 

@@ -18,6 +18,8 @@ BUILDERS = [
     "kenlabour.lab.demo_experiments:build_experiments",
     "kenlabour.mobilisation.demo:build",
     "kenlabour.funding.demo:build",
+    "kenlabour.privacy.demo:build",
+    "kenlabour.audit.demo:build",
 ]
 
 
