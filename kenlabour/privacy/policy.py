@@ -50,6 +50,7 @@ ERASURE = {
     "funding.envelope.created_by": KEEP,
     "funding.envelope.funder": KEEP,
     "funding.transfer.created_by": KEEP,
+    "funding.transfer.confirmed_by": KEEP,
     "funding.transfer.relay": KEEP,
     "funding.transition.by": KEEP,
     "lab.attendance.organisation": KEEP,

@@ -56,7 +56,7 @@ def _anonymise_actor(actor: Actor) -> None:
     actor.name = policy.ANONYMOUS_NAME
     actor.slug = f"anonyme-{actor.pk}"
     actor.description = actor.skills = actor.website = actor.email = actor.address = ""
-    actor.moderation_note = actor.search_text = ""
+    actor.moderation_note = actor.search_text = actor.proposed_name = ""
     actor.public_consent = False
     actor.user = None
     actor.save()
