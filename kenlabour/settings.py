@@ -134,6 +134,11 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # OpenID Connect sign-in for public agents (mozilla-django-oidc), off unless OIDC_ISSUER is
 # set. The endpoints come from the provider's discovery document unless given one by one.
 OIDC_OP_ISSUER = config.env_str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_FORM_ACTION = (
+    [config.origin_of(OIDC_OP_ISSUER, "OIDC_ISSUER", "https://auth.agentconnect.gouv.fr/api/v2")]
+    if OIDC_OP_ISSUER
+    else []
+)
 OIDC_OP_DISCOVERY_URL = config.env_str(
     "OIDC_DISCOVERY_URL",
     default=f"{OIDC_OP_ISSUER}/.well-known/openid-configuration" if OIDC_OP_ISSUER else "",
@@ -241,7 +246,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out of the identity provider is a redirection after a form.
+        "form-action": [SELF, *OIDC_FORM_ACTION],
         "frame-ancestors": [NONE],
     }
 }

@@ -130,5 +130,7 @@ class AgentOIDCBackend(OIDCAuthenticationBackend):
 
         claims = self.get_userinfo(access_token, id_token, payload)
         if not self.verify_claims(claims):
+            # mozilla-django-oidc logs this and answers None: the callback view reads why.
+            self.request.oidc_identity_rejected = True
             raise IdentityRejected("The provider sent no verified e-mail address.")
         return services.sign_in_agent(claims)

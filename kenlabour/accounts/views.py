@@ -2,7 +2,7 @@ import base64
 import logging
 from base64 import b32encode
 from binascii import unhexlify
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 import segno
@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,7 +46,35 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Signs out of Kenlabour and, after a sign-in by the identity provider, of the
+    provider too (OpenID Connect RP-initiated logout), which sends the person home."""
+
     template_name = "accounts/logged_out.html"
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        if not id_token or not oidc.enabled():
+            return response
+        try:
+            endpoint = oidc.get_setting("OIDC_OP_LOGOUT_ENDPOINT", "")
+        except requests.RequestException:
+            endpoint = ""
+        if not endpoint:
+            return response
+        messages.success(
+            request,
+            _("Vous êtes déconnecté, de la plateforme et de %(provider)s.")
+            % {"provider": oidc.provider_name()},
+        )
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": request.build_absolute_uri(reverse("web:home")),
+                "state": get_random_string(32),
+            }
+        )
+        return redirect(f"{endpoint}?{query}")
 
 
 class OIDCLoginView(OIDCAuthenticationRequestView):
@@ -95,25 +124,25 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             response = super().get(request)
         except SuspiciousOperation as error:
             logger.warning("Sign-in by identity provider refused: %s", error)
-            if isinstance(error, oidc.IdentityRejected):
+            request.oidc_identity_rejected = isinstance(error, oidc.IdentityRejected)
+            response = None
+        except requests.RequestException:
+            logger.warning("The identity provider did not answer the token request.")
+            messages.error(request, _unreachable())
+            return redirect("accounts:login")
+        if response is None or not request.user.is_authenticated:
+            if getattr(request, "oidc_identity_rejected", False):
                 message = _(
                     "%(provider)s n'a pas pu confirmer votre identité : la connexion est "
                     "refusée. Recommencez ; si cela se reproduit, écrivez à l'équipe du "
                     "laboratoire."
                 )
-            else:
+            elif response is None:
                 message = _(
                     "Cette demande de connexion n'est plus valable (elle a expiré, ou a été "
                     "commencée dans un autre navigateur). Recommencez la connexion."
                 )
-            messages.error(request, message % provider)
-            return redirect("accounts:login")
-        except requests.RequestException:
-            logger.warning("The identity provider did not answer the token request.")
-            messages.error(request, _unreachable())
-            return redirect("accounts:login")
-        if not request.user.is_authenticated:
-            if refused == "access_denied":
+            elif refused == "access_denied":
                 message = _("Vous avez annulé la connexion chez %(provider)s.")
             elif refused:
                 message = _("%(provider)s a refusé la connexion.")
@@ -124,6 +153,7 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
                     "La connexion par %(provider)s n'a pas abouti. Recommencez la connexion."
                 )
             messages.error(request, message % provider)
+            return redirect("accounts:login")
         return response
 
 
@@ -198,7 +228,7 @@ def second_factor_check(request):
     """After the password: the code of the authentication application or a recovery code."""
     user = request.user
     if not selectors.has_second_factor(user):
-        return redirect("accounts:second_factor_setup")
+        return render(request, "accounts/second_factor.html", {"no_device": True})
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = services.second_factor_wait(user)
