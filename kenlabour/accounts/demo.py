@@ -1,9 +1,10 @@
 """Demo accounts: one per role, with a shared password printed by `manage.py demo`.
 
-The accounts whose roles require a second factor (admin, treasurer, funder) have an
-authentication application enrolled with a known secret, printed by `manage.py demo` too:
-add it to any TOTP application (or `oathtool --totp -b SECRET`) to get their codes. Each
-account also has a session left open on a phone, to close from the account page.
+The accounts whose roles require a second factor (admin, treasurer, funder), and the
+organisation member who chose one, have an authentication application enrolled with a
+known secret, printed by `manage.py demo` too: add it to any TOTP application (or
+`oathtool --totp -b SECRET`) to get their codes. Each account also has a session left open
+on a phone, to close from the account page.
 """
 
 from base64 import b32decode
@@ -28,6 +29,8 @@ DEMO_TOTP_SECRETS = {
     "admin@kenlabour.example": "KENLABOURADMINDEMOSECRETAAAAAAAA",
     "tresorier@kenlabour.example": "KENLABOURTRESORIERDEMOSECRETAAAA",
     "financeur@kenlabour.example": "KENLABOURFINANCEURDEMOSECRETAAAA",
+    # An account that chose it, though its role does not require it.
+    "membre@kenlabour.example": "KENLABOURMEMBREDEMOSECRETAAAAAAA",
 }
 DEMO_PHONE = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -287,11 +287,7 @@ def second_factor_setup(request):
             del request.session[SETUP_SECRET_KEY]
             second_factor.mark_verified(request.session)
             messages.success(request, _("Votre application d'authentification est activée."))
-            return render(
-                request,
-                "accounts/recovery_codes.html",
-                {"codes": codes, "next": _next_url(request)},
-            )
+            return _show_codes(request, codes, _next_url(request))
     base32 = b32encode(unhexlify(secret)).decode()
     label = quote(f"{settings.OTP_TOTP_ISSUER}:{user.email}")
     uri = (
@@ -313,9 +309,29 @@ def second_factor_setup(request):
     )
 
 
+SHOWN_CODES_KEY = "kenlabour_recovery_codes"
+
+
+def _show_codes(request, codes: list[str], next_url: str):
+    """New recovery codes are shown once, on the page a redirection leads to."""
+    request.session[SHOWN_CODES_KEY] = {"codes": codes, "next": next_url}
+    return redirect("accounts:recovery_codes")
+
+
 @login_required
-@require_POST
 def recovery_codes(request):
+    """GET: the recovery codes just made, once. POST: new codes replace the old ones."""
+    if request.method != "POST":
+        shown = request.session.pop(SHOWN_CODES_KEY, None) or {}
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {
+                "codes": shown.get("codes", []),
+                "next": shown.get("next") or resolve_url("accounts:account"),
+                "left": selectors.recovery_codes_left(request.user),
+            },
+        )
     if page := confirmation_page(
         request,
         title=_("Renouveler les codes de secours"),
@@ -331,11 +347,7 @@ def recovery_codes(request):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("accounts:account")
-    return render(
-        request,
-        "accounts/recovery_codes.html",
-        {"codes": codes, "next": resolve_url("accounts:account")},
-    )
+    return _show_codes(request, codes, resolve_url("accounts:account"))
 
 
 @login_required

@@ -57,6 +57,7 @@ PAGES: list[AuditedPage] = [
     AuditedPage(
         _("Activer la double authentification"), "accounts:second_factor_setup", login=True
     ),
+    AuditedPage(_("Codes de secours"), "accounts:recovery_codes", login=True),
     AuditedPage(_("Communes"), "territories:communes"),
     AuditedPage(_("Communes : résultats"), "territories:communes", query="q=quimper"),
     AuditedPage(_("Communes : aucune trouvée"), "territories:communes", query="q=zzzz-inconnue"),
@@ -69,7 +70,6 @@ PAGES: list[AuditedPage] = [
 NOT_PAGES = {"web:theme_css", "accounts:logout", "set_language"}
 # Second factor and sessions: POST actions; sign-in by identity provider: redirections.
 NOT_PAGES |= {
-    "accounts:recovery_codes",
     "accounts:second_factor_remove",
     "accounts:session_close",
     "accounts:oidc_login",

@@ -56,8 +56,8 @@ def enrol(client) -> list[str]:
     """Enrol an application from the setup page's secret; returns the recovery codes shown."""
     page = client.get(SETUP).content.decode()
     secret = re.search(r'id="secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
-    response = client.post(SETUP, {"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 200
+    response = client.post(SETUP, {"code": pyotp.TOTP(secret).now()}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:recovery_codes")
     codes = re.findall(r"<code>([a-z2-7]{8})</code>", response.content.decode())
     assert len(codes) == 10
     return codes
@@ -189,9 +189,13 @@ def test_renewed_recovery_codes_replace_the_old_ones(client):
     user = user_with_role(Role.FUNDER)
     sign_in(client, user)
     old = enrol(client)
-    response = client.post(reverse("accounts:recovery_codes"), {"confirmation": "1"})
+    response = client.post(reverse("accounts:recovery_codes"), {"confirmation": "1"}, follow=True)
     new = re.findall(r"<code>([a-z2-7]{8})</code>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
+    # Shown once: the page shows them no more.
+    again = client.get(reverse("accounts:recovery_codes")).content.decode()
+    assert not re.findall(r"<code>([a-z2-7]{8})</code>", again)
+    assert "Il vous en reste 10." in again
     other = Client()
     sign_in(other, user)
     assert other.post(CHECK, {"code": old[0]}).status_code == 200
