@@ -41,6 +41,47 @@ def keep_the_gazetteer_between_transactional_tests():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def force_login_passes_the_second_factor():
+    """`Client.force_login` stands for a whole sign-in: the password and, for a person who
+    has or must have one, the second factor (kenlabour.accounts.middleware). The tests of
+    the second factor itself sign in through the forms, as a person does; `sign_in_totp`
+    below passes a form sign-in's second factor."""
+    from django.test import Client
+
+    from kenlabour.accounts import second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        second_factor.mark_verified(session)
+        session.save()
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
+
+
+def totp_code(user) -> str:
+    """The code the person's authentication application shows now, from its stored secret
+    (by pyotp, not by the library that checks it); the next period's code when this one has
+    been used already (codes are accepted one period early or late, and only once)."""
+    import time
+    from base64 import b32encode
+
+    import pyotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = pyotp.TOTP(b32encode(device.bin_key).decode(), interval=device.step)
+    while device.last_t > int(time.time()) // device.step:  # both early codes used
+        time.sleep(1)
+    period = max(int(time.time()) // device.step, device.last_t + 1)
+    return totp.at(period * device.step)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def media_in_a_temporary_directory(tmp_path_factory):
     """Files the tests store (the demo's workshop documents and receipts, uploads) go to a
     temporary directory, not to the working copy's."""

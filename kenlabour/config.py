@@ -144,13 +144,16 @@ def sqlite(path: Path) -> dict:
     }
 
 
-def origin_of(url: str) -> str:
+def origin_of(
+    url: str,
+    name: str = "MAP_TILE_URL",
+    example: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+) -> str:
     """The scheme and host of a URL template, for the Content-Security-Policy."""
     parts = urlsplit(url.replace("{s}", "a"))
     if not parts.scheme or not parts.netloc:
         raise ConfigurationError(
-            f"La variable MAP_TILE_URL vaut « {url} » : attendu une adresse complète "
-            "comme https://tile.openstreetmap.org/{z}/{x}/{y}.png."
+            f"La variable {name} vaut « {url} » : attendu une adresse complète comme {example}."
         )
     host = parts.netloc
     if "{s}" in url:

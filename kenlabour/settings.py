@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Holders of money and administration roles pass a second factor before any page.
+    "kenlabour.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -96,6 +101,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Public agents sign in through their identity provider (ProConnect), when configured.
+    "kenlabour.accounts.oidc.AgentOIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -131,6 +138,43 @@ if not 1 <= AUDIT_RETENTION_DAYS <= 3650:
     raise config.ConfigurationError(
         "La variable AUDIT_RETENTION_DAYS doit valoir entre 1 et 3650 (jours)."
     )
+
+# Second factor (django-otp): TOTP applications and recovery codes.
+OTP_TOTP_ISSUER = config.env_str("PLATFORM_NAME", default="Kenlabour")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# OpenID Connect sign-in for public agents (mozilla-django-oidc), off unless OIDC_ISSUER is
+# set. The endpoints come from the provider's discovery document unless given one by one.
+OIDC_OP_ISSUER = config.env_str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_FORM_ACTION = (
+    [config.origin_of(OIDC_OP_ISSUER, "OIDC_ISSUER", "https://auth.agentconnect.gouv.fr/api/v2")]
+    if OIDC_OP_ISSUER
+    else []
+)
+OIDC_OP_DISCOVERY_URL = config.env_str(
+    "OIDC_DISCOVERY_URL",
+    default=f"{OIDC_OP_ISSUER}/.well-known/openid-configuration" if OIDC_OP_ISSUER else "",
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = config.env_str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = config.env_str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = config.env_str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = config.env_str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = config.env_str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = config.env_str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = config.env_str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = config.env_str("OIDC_SCOPES", default="openid email given_name usual_name siret")
+OIDC_RP_SIGN_ALGO = config.env_str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_PROVIDER_NAME = config.env_str("OIDC_PROVIDER_NAME", default="ProConnect")
+# Whether the provider only hands out e-mail addresses it verified (ProConnect does), for
+# providers that send no `email_verified` claim.
+OIDC_EMAILS_VERIFIED = config.env_bool("OIDC_EMAILS_VERIFIED", default=False)
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = config.env_dict("OIDC_EXTRA_PARAMS")
+OIDC_TIMEOUT = config.env_int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (id_token_hint)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -237,7 +281,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out of the identity provider is a redirection after a form.
+        "form-action": [SELF, *OIDC_FORM_ACTION],
         "frame-ancestors": [NONE],
     }
 }

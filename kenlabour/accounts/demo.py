@@ -1,11 +1,49 @@
-"""Demo accounts: one per role, with a shared password printed by `manage.py demo`."""
+"""Demo accounts: one per role, with a shared password printed by `manage.py demo`.
 
+The accounts whose roles require a second factor (admin, treasurer, funder), and the
+organisation member who chose one, have an authentication application enrolled with a
+known secret, printed by `manage.py demo` too: add it to any TOTP application (or
+`oathtool --totp -b SECRET`) to get their codes. Each account also has a session left open
+on a phone, to close from the account page.
+"""
+
+from base64 import b32decode
+from binascii import hexlify
+from datetime import timedelta
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenlabour.accounts.enums import Role
-from kenlabour.accounts.models import RoleAssignment, User
+from kenlabour.accounts.models import RoleAssignment, SignInSession, User
 
 DEMO_PASSWORD = "kenlabour-demo"  # noqa: S105 - printed to the demo's user on purpose
+
+# Base32 secrets of the demo's authentication applications (printed on purpose).
+DEMO_TOTP_SECRETS = {
+    "admin@kenlabour.example": "KENLABOURADMINDEMOSECRETAAAAAAAA",
+    "tresorier@kenlabour.example": "KENLABOURTRESORIERDEMOSECRETAAAA",
+    # The relay's two other treasurers, created by the funding demo.
+    "tresoriere@kenlabour.example": "KENLABOURTRESORIEREDEMOSECRETAAA",
+    "comptable@kenlabour.example": "KENLABOURCOMPTABLEDEMOSECRETAAAA",
+    "financeur@kenlabour.example": "KENLABOURFINANCEURDEMOSECRETAAAA",
+    # An account that chose it, though its role does not require it.
+    "membre@kenlabour.example": "KENLABOURMEMBREDEMOSECRETAAAAAAA",
+}
+DEMO_PHONE = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Mobile Safari/537.36"
+)
+
+
+def totp_hex(base32_secret: str) -> str:
+    return hexlify(b32decode(base32_secret)).decode()
+
 
 # (e-mail, display name, platform-wide role or None, superuser)
 DEMO_ACCOUNTS = [
@@ -37,6 +75,44 @@ def build(log) -> list[tuple[str, str]]:
         # Platform-wide for now; later apps scope these roles to their own objects.
         if role in (Role.PLATFORM_ADMIN, Role.FUNDER):
             RoleAssignment.objects.get_or_create(user=user, role=role, scope_type=None)
+        if email in DEMO_TOTP_SECRETS:
+            _enrol(user, DEMO_TOTP_SECRETS[email])
+        _open_phone_session(user)
         created.append((email, str(role.label)))
     log(f"{len(created)} comptes de démonstration")
     return created
+
+
+def enrol_second_factor(user: User) -> None:
+    """The demo account's authentication application, with its known secret (for the
+    accounts other demos create)."""
+    _enrol(user, DEMO_TOTP_SECRETS[user.email])
+
+
+def _enrol(user: User, base32_secret: str) -> None:
+    """The demo's authentication application, as if enrolled on the account page."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(
+        user=user, name="Application d'authentification", key=totp_hex(base32_secret)
+    )
+
+
+def _open_phone_session(user: User) -> None:
+    """A session opened on a phone a few days ago, still open (the same as a real one)."""
+    old = SignInSession.objects.filter(user=user, user_agent=DEMO_PHONE)
+    Session.objects.filter(session_key__in=old.values("session_key")).delete()
+    old.delete()
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    row = SignInSession.objects.create(
+        user=user,
+        session_key=store.session_key,
+        method=SignInSession.Method.PASSWORD,
+        user_agent=DEMO_PHONE,
+        ip_address="192.0.2.10",
+    )
+    SignInSession.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(days=3))

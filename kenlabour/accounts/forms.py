@@ -60,3 +60,32 @@ class ProfileForm(forms.Form):
         help_text=_("Le nom que les autres voient, par exemple « Anne Le Goff »."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+
+
+class SecondFactorForm(forms.Form):
+    """The code of the authentication application, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres ou code de secours"),
+        max_length=32,
+        help_text=_(
+            "Ouvrez votre application d'authentification et saisissez le code qu'elle affiche. "
+            "Sans votre téléphone, saisissez un de vos codes de secours (8 caractères)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Saisissez le code.")},
+    )
+
+
+class TotpSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code affiché par l'application"),
+        max_length=12,
+        help_text=_("Les 6 chiffres que l'application affiche après l'ajout du compte."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Saisissez le code affiché par l'application.")},
+    )

@@ -100,3 +100,33 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+
+class SignInSession(models.Model):
+    """One signed-in session of a person (a browser, a phone), so that the account page can
+    list them and close one left open elsewhere. The session itself lives in Django's
+    session table; this row says who opened it, when, how and from what."""
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("mot de passe")
+        OIDC = "oidc", _("fournisseur d'identité")
+        OTHER = "other", _("autre")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sign_in_sessions", verbose_name=_("personne")
+    )
+    session_key = models.CharField(_("clé de session"), max_length=40, unique=True)
+    method = models.CharField(
+        _("connexion par"), max_length=16, choices=Method.choices, default=Method.OTHER
+    )
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ouverte le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session ouverte")
+        verbose_name_plural = _("sessions ouvertes")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%Y-%m-%d %H:%M}"

@@ -71,3 +71,20 @@ def can(user, action: str, obj=None) -> bool:
 
 rules.add_perm("accounts.assign_role", is_platform_admin)
 rules.add_perm("accounts.edit_profile", is_self | is_platform_admin)
+
+
+# Roles that move money or administer the platform: their holders pass a second factor
+# (an authentication application or a recovery code) after their password.
+SECOND_FACTOR_ROLES = (Role.RELAY_TREASURER, Role.FUNDER, Role.PLATFORM_ADMIN)
+
+
+@rules.predicate
+def needs_second_factor(user) -> bool:
+    """Whether the user must enrol and use a second factor: platform admins (and
+    superusers), relay treasurers and funders, wherever their role applies."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or any(holds_anywhere(user, r) for r in SECOND_FACTOR_ROLES)
+
+
+rules.add_perm("accounts.skip_second_factor", ~needs_second_factor)

@@ -24,4 +24,14 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # --- Second factor
+    path("second-facteur/", views.second_factor_check, name="second_factor"),
+    path("second-facteur/activer/", views.second_factor_setup, name="second_factor_setup"),
+    path("second-facteur/codes/", views.recovery_codes, name="recovery_codes"),
+    path("second-facteur/retirer/", views.second_factor_remove, name="second_factor_remove"),
+    # --- Open sessions
+    path("sessions/<int:pk>/fermer/", views.session_close, name="session_close"),
+    # --- Identity provider (OpenID Connect: ProConnect for public agents)
+    path("agent/connexion/", views.OIDCLoginView.as_view(), name="oidc_login"),
+    path("agent/retour/", views.OIDCCallbackView.as_view(), name="oidc_callback"),
 ]

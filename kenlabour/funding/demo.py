@@ -56,7 +56,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kenlabour.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from kenlabour.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, enrol_second_factor
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.funding import allocation, ledger_chain, ledger_records
@@ -178,6 +178,7 @@ def treasurer_account(email: str, name: str) -> User:
         user = User(email=email, display_name=name)
         user.set_password(DEMO_PASSWORD)
         user.save()
+    enrol_second_factor(user)  # a treasurer signs in with a second factor
     return user
 
 

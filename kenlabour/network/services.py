@@ -428,3 +428,40 @@ def import_actors(user, table) -> ImportResult:
         summary=_("%(count)s acteurs importés") % {"count": len(actors)},
     )
     return ImportResult(created=dict(Counter(str(actor.kind) for actor in actors)))
+
+
+@transaction.atomic
+def attach_agent_by_siret(user, siret: str):
+    """A public agent signed in through their identity provider, which named their
+    organisation by its SIRET: when an organisation of the directory has that SIRET, the
+    agent becomes one of its members, with a public-agent profile there, as the directory
+    links people to organisations. Returns the organisation, or None when none matches.
+    The agent's person record stays private (no public page without consent)."""
+    from kenlabour.network.enums import ProfileKind
+    from kenlabour.network.models import Membership, Profile
+
+    siret = "".join(ch for ch in siret or "" if ch.isdigit())
+    if len(siret) != 14:
+        return None
+    organisation = Actor.objects.filter(kind=ActorKind.ORGANISATION, siret=siret).first()
+    if organisation is None:
+        return None
+    person = Actor.objects.filter(user=user).first()
+    if person is None:
+        name = user.display_name or user.email.split("@")[0]
+        person = Actor(
+            kind=ActorKind.PERSON,
+            name=name[:200],
+            slug=unique_slug(name),
+            user=user,
+            created_by=user,
+            status=ModerationStatus.PUBLISHED,
+            public_consent=False,
+        )
+        person.save()
+        refresh_search_text(person)
+    Profile.objects.get_or_create(
+        person=person, kind=ProfileKind.PUBLIC_AGENT, organisation=organisation
+    )
+    Membership.objects.get_or_create(person=person, group=organisation)
+    return organisation

@@ -53,6 +53,11 @@ PAGES: list[AuditedPage] = [
     AuditedPage(_("Nouveau mot de passe enregistré"), "accounts:password_reset_complete"),
     AuditedPage(_("Mon compte"), "accounts:account", login=True),
     AuditedPage(_("Changer de mot de passe"), "accounts:password_change", login=True),
+    AuditedPage(_("Code de vérification"), "accounts:second_factor", login=True),
+    AuditedPage(
+        _("Activer la double authentification"), "accounts:second_factor_setup", login=True
+    ),
+    AuditedPage(_("Codes de secours"), "accounts:recovery_codes", login=True),
     AuditedPage(_("Communes"), "territories:communes"),
     AuditedPage(_("Communes : résultats"), "territories:communes", query="q=quimper"),
     AuditedPage(_("Communes : aucune trouvée"), "territories:communes", query="q=zzzz-inconnue"),
@@ -63,6 +68,13 @@ PAGES: list[AuditedPage] = [
 
 # URL names that are not pages: machine endpoints or POST-only actions.
 NOT_PAGES = {"web:theme_css", "accounts:logout", "set_language"}
+# Second factor and sessions: POST actions; sign-in by identity provider: redirections.
+NOT_PAGES |= {
+    "accounts:second_factor_remove",
+    "accounts:session_close",
+    "accounts:oidc_login",
+    "accounts:oidc_callback",
+}
 
 # --- network: registration, moderation, edition, import (contributions helper)
 PAGES += [

@@ -26,10 +26,16 @@ PHONE = {"width": 360, "height": 740}
 # Each test runs in a transaction rolled back, over the demo committed once for the module.
 pytestmark = pytest.mark.django_db
 
-# Named URLs the walk of the demo does not reach yet (each one with why). Empty: every named
+# Named URLs the walk of the demo does not reach yet (each one with why). Every other named
 # URL of the project is reached by some role, by a link, a form's action, or where a
 # successful submission leads. The test fails on any other, and on one of these once reached.
-NOT_YET_REACHED: set[str] = set()
+NOT_YET_REACHED: set[str] = {
+    # Sign-in by identity provider (ProConnect): the demo has no provider, so the login page
+    # shows no such button; tested end to end against a real provider in
+    # accounts/tests/test_oidc_browser.py.
+    "accounts:oidc_login",
+    "accounts:oidc_callback",
+}
 
 
 def email_links() -> tuple[str, ...]:

@@ -16,8 +16,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from conftest import axe_violations, describe_violations
-from kenlabour.accounts.demo import DEMO_PASSWORD
+from conftest import axe_violations, describe_violations, totp_code
+from kenlabour.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -91,6 +91,13 @@ class Walk:
         self.page.get_by_label("Adresse e-mail").fill(email)
         self.page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
         self.press("Se connecter", exact=True)
+        if email in DEMO_TOTP_SECRETS:  # money and administration: the second factor
+            from kenlabour.accounts.models import User
+
+            assert self.page.locator("h1").inner_text() == "Code de vérification"
+            code = totp_code(User.objects.get(email=email))
+            self.page.get_by_label("Code à 6 chiffres ou code de secours").fill(code)
+            self.press("Vérifier", exact=True)
         assert self.page.locator("header").get_by_role("button", name="Se déconnecter").count()
 
 

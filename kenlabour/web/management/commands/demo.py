@@ -9,7 +9,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
-from kenlabour.accounts.demo import DEMO_PASSWORD
+from kenlabour.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 
 BUILDERS = [
     "kenlabour.accounts.demo:build",
@@ -36,3 +36,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, role in accounts:
             self.stdout.write(f"  {email:32} {role}")
+        self.stdout.write(
+            "Second facteur de ces comptes (secret à ajouter dans une application "
+            "d'authentification, ou : oathtool --totp -b SECRET) :"
+        )
+        for email, secret in DEMO_TOTP_SECRETS.items():
+            self.stdout.write(f"  {email:32} {secret}")
