@@ -38,6 +38,10 @@ SCRUBBED = {
 
 ERASURE = {
     "accounts.roleassignment.user": DELETE,
+    # Sign-in records and second-factor devices: the person's own, deleted with the account.
+    "accounts.signinsession.user": DELETE,
+    "otp_totp.totpdevice.user": DELETE,
+    "otp_static.staticdevice.user": DELETE,
     "admin.logentry.user": KEEP,
     "audit.auditevent.actor": KEEP,
     "audit.auditevent.subject": LOGINS,

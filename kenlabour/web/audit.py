@@ -51,7 +51,14 @@ PAGES: list[AuditedPage] = [
         kwargs={"uidb64": "MQ", "token": "perime-000000"},
     ),
     AuditedPage(_("Nouveau mot de passe enregistré"), "accounts:password_reset_complete"),
-    AuditedPage(_("Mon compte"), "accounts:account", login=True),
+    AuditedPage(
+        _("Mon compte"),
+        "accounts:account",
+        login=True,
+        # roles, acting actors, second factor and recovery codes, open sessions, the
+        # rights' partial: constant whatever the person holds
+        max_queries=14,
+    ),
     AuditedPage(_("Changer de mot de passe"), "accounts:password_change", login=True),
     AuditedPage(_("Code de vérification"), "accounts:second_factor", login=True),
     AuditedPage(
@@ -542,14 +549,14 @@ PAGES += [
     AuditedPage(
         _("Gestion d'une enveloppe à répartir"),
         "funding:envelope_manage",
-        role="platform_admin",
+        role="funder",  # money actions: the funder's people, no administrator
         setup=f"{_MONEY_SETUP}:audited_envelope_to_allocate",
         max_queries=14,  # + what is left to share, the claims waiting, who may edit
     ),
     AuditedPage(
         _("Gestion d'une enveloppe répartie"),
         "funding:envelope_manage",
-        role="platform_admin",
+        role="funder",  # money actions: the funder's people, no administrator
         setup=f"{_MONEY_SETUP}:audited_envelope_allocated",
         max_queries=14,  # + what is left to share, the claims waiting, who may edit
     ),

@@ -45,7 +45,7 @@ def test_an_agent_signs_in_linked_to_her_organisation_then_signs_out(
     sign_in_at_provider(page, MORGANE)
     page.get_by_role("button", name="Authorize").click()  # the provider's consent
 
-    assert page.get_by_role("heading", name="Mon compte").is_visible()
+    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
     assert_accessible(page)
     assert MORGANE in main_text(page)
     assert "fournisseur d'identité" in main_text(page)  # the session, listed with its way
@@ -79,7 +79,7 @@ def test_an_existing_account_is_found_by_its_email_and_no_organisation_is_guesse
     start(page, live_server, assert_accessible)
     sign_in_at_provider(page, "Ronan.Ollivier@exemple.gouv.fr".lower())
     page.get_by_role("button", name="Authorize").click()
-    assert page.get_by_role("heading", name="Mon compte").is_visible()
+    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
     assert User.objects.filter(email__iexact=ronan.email).count() == 1
     assert not Actor.objects.filter(user=ronan).exists()  # no SIRET claimed
 

@@ -66,7 +66,7 @@ def test_a_treasurer_enrols_then_signs_in_with_a_code_without_javascript(browser
     fits_a_phone(page)
     page.get_by_label("Code à 6 chiffres ou code de secours").fill(totp_code(treasurer))
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_role("heading", name="Mon compte").is_visible()
+    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
     main = page.locator("main").inner_text()
     assert "Il vous reste 10 codes de secours." in main
     assert "cette session" in main

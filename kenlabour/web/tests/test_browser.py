@@ -53,7 +53,7 @@ def test_login_and_logout_work_with_javascript_off(browser, live_server):
     page.get_by_label("Adresse e-mail").fill("anne@exemple.bzh")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("heading", name="Mon compte").is_visible()
+    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
     page.get_by_role("button", name="Se déconnecter").click()
     assert page.get_by_role("heading", name="Vous êtes déconnecté").is_visible()
     context.close()

@@ -40,5 +40,11 @@ class Command(BaseCommand):
             "Second facteur de ces comptes (secret à ajouter dans une application "
             "d'authentification, ou : oathtool --totp -b SECRET) :"
         )
+        from kenlabour.accounts.models import User
+
+        built = set(
+            User.objects.filter(email__in=DEMO_TOTP_SECRETS).values_list("email", flat=True)
+        )
         for email, secret in DEMO_TOTP_SECRETS.items():
-            self.stdout.write(f"  {email:32} {secret}")
+            if email in built:  # the accounts of the demos that ran
+                self.stdout.write(f"  {email:32} {secret}")
