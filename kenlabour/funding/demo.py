@@ -892,18 +892,20 @@ def _current(campaign, funder, other, today):
     for claim in first:
         reference = f"VIR-{paid_day:%Y%m%d}-{claim.pk:05d}"
         by = payer if claim.relay.slug == "labfab-rennes" else None
-        if claim.status == ClaimStatus.PAYOUT_RECORDED:  # waits for a second person
-            transitions.append(
-                Transition(
-                    claim=claim,
-                    from_status=ClaimStatus.SCHEDULED,
-                    to_status=ClaimStatus.PAYOUT_RECORDED,
-                    by=by,
-                    at=_at(paid_day, 15),
-                    reason_code=ReasonCode.PAYOUT,
-                    reason_data={"reference": reference, "date": paid_day.isoformat()},
-                )
+        if claim.status not in (ClaimStatus.PAID, ClaimStatus.PAYOUT_RECORDED):
+            continue
+        # Recorded and paid, or recorded only, waiting for a second person to confirm it.
+        transitions.append(
+            Transition(
+                claim=claim,
+                from_status=ClaimStatus.SCHEDULED,
+                to_status=claim.status,
+                by=by,
+                at=_at(paid_day, 15),
+                reason_code=ReasonCode.PAYOUT,
+                reason_data={"reference": reference, "date": paid_day.isoformat()},
             )
+        )
         if claim.status != ClaimStatus.PAID:
             continue
         transfers.append(
@@ -917,17 +919,6 @@ def _current(campaign, funder, other, today):
                 bank_reference=reference,
                 key=f"claim:{claim.pk}:payout",
                 created_by=by,
-            )
-        )
-        transitions.append(
-            Transition(
-                claim=claim,
-                from_status=ClaimStatus.SCHEDULED,
-                to_status=ClaimStatus.PAID,
-                by=by,
-                at=_at(paid_day, 15),
-                reason_code=ReasonCode.PAYOUT,
-                reason_data={"reference": reference, "date": paid_day.isoformat()},
             )
         )
     Claim.objects.bulk_update(first, ["allocated_cents"])

@@ -123,6 +123,25 @@ def walk(browser, demo_server):
         context.close()
 
 
+def allocate_a_round(funder: Walk) -> Walk:
+    """The demo's funder runs a round of the current envelope, from the home page."""
+    funder.sign_in(FUNDER)
+    funder.follow("Financement", within="header nav", exact=True)
+    funder.follow(re.compile("Gérer « Compensation des makers — Renfort des soignants"))
+    funder.press("Répartir entre les nouvelles demandes")
+    funder.confirm()
+    return funder
+
+
+def record_payout(payer: Walk, reference: str) -> None:
+    """From a claim's page, a treasurer records its payout, made today."""
+    payer.follow("Enregistrer le paiement de cette demande")
+    payer.page.get_by_label("Date du virement").fill(timezone.localdate().isoformat())
+    payer.page.get_by_label("Référence bancaire").fill(reference)
+    payer.press("Enregistrer le paiement")
+    payer.confirm()
+
+
 def euros(cents: int) -> str:
     from kenlabour.funding.templatetags.funding_claims import format_euros
 
@@ -306,12 +325,7 @@ def test_public_money_from_a_makers_claim_to_the_verified_ledger(walk, viewport,
 
     # The funder allocates a new round: the new claim gets its share, within its cap, and no
     # share already scheduled or paid moves.
-    funder = walk(viewport, javascript)
-    funder.sign_in(FUNDER)
-    funder.follow("Financement", within="header nav", exact=True)
-    funder.follow(re.compile("Gérer « Compensation des makers — Renfort des soignants"))
-    funder.press("Répartir entre les nouvelles demandes")
-    funder.confirm()
+    funder = allocate_a_round(walk(viewport, javascript))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SCHEDULED
     assert 0 < claim.allocated_cents <= min(claim.asked_cents, envelope.cap_cents)
@@ -330,12 +344,7 @@ def test_public_money_from_a_makers_claim_to_the_verified_ledger(walk, viewport,
     payer.follow("Financement", within="header nav", exact=True)
     payer.follow(re.compile("Demandes à examiner et à payer pour LabFab de Rennes"))
     payer.follow(f"N° {claim.pk}, {maker.name}", exact=True)
-    payer.follow("Enregistrer le paiement de cette demande")
-    today = timezone.localdate()
-    payer.page.get_by_label("Date du virement").fill(today.isoformat())
-    payer.page.get_by_label("Référence bancaire").fill(f"VIR-PARCOURS-{claim.pk}")
-    payer.press("Enregistrer le paiement")
-    payer.confirm()
+    record_payout(payer, f"VIR-PARCOURS-{claim.pk}")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID
 
@@ -414,12 +423,7 @@ def test_above_the_threshold_two_treasurers_approve_and_a_third_pays(walk, viewp
     assert claim.status == ClaimStatus.APPROVED
 
     # The funder allocates a round.
-    funder = walk(viewport, javascript)
-    funder.sign_in(FUNDER)
-    funder.follow("Financement", within="header nav", exact=True)
-    funder.follow(re.compile("Gérer « Compensation des makers — Renfort des soignants"))
-    funder.press("Répartir entre les nouvelles demandes")
-    funder.confirm()
+    allocate_a_round(walk(viewport, javascript))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SCHEDULED and claim.allocated_cents > 0
 
@@ -433,11 +437,7 @@ def test_above_the_threshold_two_treasurers_approve_and_a_third_pays(walk, viewp
     payer = walk(viewport, javascript)
     payer.sign_in(THIRD_TREASURER)
     open_claim(payer)
-    payer.follow("Enregistrer le paiement de cette demande")
-    payer.page.get_by_label("Date du virement").fill(timezone.localdate().isoformat())
-    payer.page.get_by_label("Référence bancaire").fill(f"VIR-DEUX-{claim.pk}")
-    payer.press("Enregistrer le paiement")
-    payer.confirm()
+    record_payout(payer, f"VIR-DEUX-{claim.pk}")
     claim.refresh_from_db()
     if claim.allocated_cents > envelope.payout_confirmation_above_cents:
         # Above the second threshold, the first treasurer confirms it: not its recorder.
