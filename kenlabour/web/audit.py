@@ -494,6 +494,7 @@ PAGES += [
 ]
 # A receipt (a file) and POST actions (the forms are on the claim's page).
 NOT_PAGES |= {"funding:receipt", "funding:expense_add", "funding:claim_action", "funding:review"}
+NOT_PAGES |= {"funding:confirm_payout"}  # a POST action; its form is on funding:pay
 
 # --- funding: transparency pages, SCDL export, statements (public helper)
 _PUBLIC_SETUP = "kenlabour.funding.tests.pages_public"
