@@ -23,6 +23,7 @@ from kenlabour.funding.bounds import MAX_RATE_CENTS, cents_in_range, date_in_ran
 from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
 from kenlabour.funding.perms import strictly
+from kenlabour.funding.selectors.claims import duties, duty_refusal, needs_payout_confirmation
 from kenlabour.funding.services import ledger
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.mobilisation.models import Campaign, ItemType
@@ -494,8 +495,6 @@ def _locked_claim(claim: Claim) -> Claim:
 
 
 def _refused(user, claim: Claim, action: str, default: str) -> PermissionDenied:
-    from kenlabour.funding.selectors.claims import duty_refusal
-
     return PermissionDenied(duty_refusal(user, claim, action) or default)
 
 
@@ -598,8 +597,6 @@ def pay_claim(
         errors["bank_reference"] = _("Indiquez la référence bancaire du virement.")
     if errors:
         raise ValidationError(errors)
-    from kenlabour.funding.selectors.claims import needs_payout_confirmation
-
     if needs_payout_confirmation(locked):
         Transition.objects.create(
             claim=locked,
@@ -621,8 +618,6 @@ def pay_claim(
 
 
 def _recorded(claim: Claim) -> Transition:
-    from kenlabour.funding.selectors.claims import duties
-
     recorded = duties(claim).recorded_payout
     if recorded is None:
         raise ValidationError(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kenlabour.accounts.perms import can
 from kenlabour.accounts.selectors import session_reference
+from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.money import (
     CoverageForm,
     EnvelopeForm,
@@ -492,7 +493,9 @@ def pay(request, pk):
 
 def _pay_page(request, claim: Claim, *, form=None, refuse_form=None, status=200):
     user = request.user
-    action = {"scheduled": "pay", "payout_recorded": "confirm"}.get(claim.status)
+    action = {ClaimStatus.SCHEDULED: "pay", ClaimStatus.PAYOUT_RECORDED: "confirm"}.get(
+        claim.status
+    )
     return render(
         request,
         "funding/money_pay.html",
