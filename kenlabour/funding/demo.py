@@ -242,6 +242,12 @@ def _envelope(funder: Actor, campaign: Campaign) -> Envelope:
     return envelope
 
 
+def _envelope_record(envelope: Envelope) -> dict:
+    """The opening entry's columns, as the service writes them (ledger_records)."""
+    rates = envelope.rates.values_list("item_type", "cents_per_unit")
+    return ledger_records.envelope_record(envelope, rates)
+
+
 def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
@@ -367,12 +373,7 @@ def _money(envelope: Envelope, claims: list[Claim]) -> int:
         (
             LedgerKind.ENVELOPE_OPENED,
             {
-                "envelope": envelope.slug,
-                "funder": envelope.funder_id,
-                "total_cents": envelope.total_cents,
-                "cap_cents": envelope.cap_cents,
-                "opens_on": envelope.opens_on,
-                "closes_on": envelope.closes_on,
+                **_envelope_record(envelope),
                 "by": funder_user.pk if funder_user else None,
             },
         )
@@ -761,17 +762,7 @@ def _current(campaign, funder, other, today):
     payloads = [
         (
             LedgerKind.ENVELOPE_OPENED,
-            {
-                "envelope": envelope.slug,
-                "funder": funder.pk,
-                "total_cents": envelope.total_cents,
-                "cap_cents": envelope.cap_cents,
-                "opens_on": envelope.opens_on,
-                "closes_on": envelope.closes_on,
-                "by": funder_pk,
-                "double_approval_above_cents": envelope.double_approval_above_cents,
-                "payout_confirmation_above_cents": envelope.payout_confirmation_above_cents,
-            },
+            {**_envelope_record(envelope), "by": funder_pk},
         )
     ]
     claims, lines, transitions = [], [], []

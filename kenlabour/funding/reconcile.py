@@ -7,7 +7,12 @@ of the tables as plain dicts in, the disagreements out.
 - Every claim that is scheduled or paid, and every claim an allocation entry names, has
   its latest share entry (an allocation, or a correction of it) holding its columns
   (ledger_records.CLAIM_FIELDS); its status is "paid" when a payout entry names it,
-  "scheduled" otherwise.
+  "scheduled" otherwise; its live lines and validated expenses still add up to the units
+  and expenses the share kept (ledger_records.CLAIM_SUMS).
+- Every envelope row has its latest entry (its opening, or a correction of it) holding
+  its columns and rates (ledger_records.ENVELOPE_FIELDS, the keys the entry has: an entry
+  written before a column was kept does not hold it), and every envelope the ledger opened
+  and did not withdraw has its row.
 
 Values are compared in their canonical form (ledger_chain.canonical): a date and its ISO
 text are the same value.
@@ -21,12 +26,14 @@ from dataclasses import dataclass
 from kenlabour.funding import ledger_chain
 from kenlabour.funding.ledger_records import (
     CLAIM_FIELDS,
+    CLAIM_SUMS,
+    ENVELOPE_FIELDS,
     TRANSFER_FIELDS,
     TRANSFER_OPTIONAL,
     TRANSFER_PRIVATE,
 )
 
-TRANSFER, CLAIM = "transfer", "claim"
+TRANSFER, CLAIM, ENVELOPE = "transfer", "claim", "envelope"
 NOT_IN_LEDGER, NOT_IN_TABLE = "not_in_ledger", "not_in_table"
 PAYOUT = "relay_to_claimant"
 GRANTED = ("scheduled", "paid")
@@ -34,14 +41,15 @@ GRANTED = ("scheduled", "paid")
 
 @dataclass(frozen=True)
 class Disagreement:
-    table: str  # TRANSFER or CLAIM
-    row: int  # the row's id
+    table: str  # TRANSFER, CLAIM or ENVELOPE
+    row: int  # the row's id (an envelope's, 0 when its entry predates keeping it)
     field: str = ""  # a payload key; empty when a whole row is missing on one side
     stored: object = None  # the table's value
     ledgered: object = None  # the ledger's value
     position: int | None = None  # the entry's position
     missing: str = ""  # NOT_IN_LEDGER or NOT_IN_TABLE for a whole row
     private: bool = False  # a private value: never shown in a message
+    slug: str = ""  # an envelope's slug, which names it in the entries
 
 
 def _same(a, b) -> bool:
@@ -60,16 +68,55 @@ def _flat(payload: Mapping) -> dict:
     return out
 
 
+def _envelopes(
+    entries: Iterable[ledger_chain.Entry], rows: Iterable[Mapping]
+) -> list[Disagreement]:
+    latest: dict[str, tuple[int, dict]] = {}  # slug -> the latest entry about it
+    for entry in entries:
+        payload = entry.payload if isinstance(entry.payload, Mapping) else {}
+        if entry.kind == "envelope_opened" or (
+            entry.kind == "correction" and payload.get("corrects") == "envelope"
+        ):
+            slug = payload.get("envelope")
+            if isinstance(slug, str):
+                latest[slug] = (entry.position, dict(payload))
+    out = []
+    seen = set()
+    for row in rows:
+        slug = row["envelope"]
+        seen.add(slug)
+        found = latest.get(slug)
+        if found is None or found[1].get("withdrawn"):
+            out.append(Disagreement(ENVELOPE, row["id"], missing=NOT_IN_LEDGER, slug=slug))
+            continue
+        position, payload = found
+        for field in ENVELOPE_FIELDS:
+            if field in payload and not _same(row.get(field), payload[field]):
+                out.append(
+                    Disagreement(ENVELOPE, row["id"], field, row.get(field), payload[field],
+                                 position, slug=slug)
+                )  # fmt: skip
+    for slug, (position, payload) in latest.items():
+        if slug not in seen and not payload.get("withdrawn"):
+            row = payload.get("id") if isinstance(payload.get("id"), int) else 0
+            out.append(
+                Disagreement(ENVELOPE, row, position=position, missing=NOT_IN_TABLE, slug=slug)
+            )
+    return sorted(out, key=lambda d: (d.row, d.slug))
+
+
 def reconcile(
     entries: Iterable[ledger_chain.Entry],
     transfers: Iterable[Mapping],
     claims: Iterable[Mapping],
+    envelopes: Iterable[Mapping] = (),
 ) -> list[Disagreement]:
-    """The disagreements, transfers first then claims, each by row id."""
+    """The disagreements: envelopes first, then transfers, then claims, each by row id."""
+    entries = list(entries)
     ledger_transfers: dict[int, tuple[int, dict]] = {}
     shares: dict[int, tuple[int, dict]] = {}
     paid: set[int] = set()
-    out: list[Disagreement] = []
+    out: list[Disagreement] = _envelopes(entries, envelopes)
     for entry in entries:
         payload = entry.payload if isinstance(entry.payload, Mapping) else {}
         if entry.kind == "transfer":
@@ -129,6 +176,11 @@ def reconcile(
             if field in expected and not _same(row.get(field), expected[field]):
                 claim_out.append(
                     Disagreement(CLAIM, pk, field, row.get(field), expected[field], position)
+                )
+        for total, field in CLAIM_SUMS.items():
+            if total in row and field in expected and not _same(row[total], expected[field]):
+                claim_out.append(
+                    Disagreement(CLAIM, pk, total, row[total], expected[field], position)
                 )
     for pk, (position, _payload) in shares.items():
         if pk not in seen:

@@ -1,23 +1,34 @@
 """The whole verification of the ledger: its chain recomputed from the first entry (every
 column of every entry, see ledger_chain), the head a reader kept, and the tables that feed
-the public figures (transfers, claims and their shares) reconciled with it (reconcile).
+the public figures (envelopes and their rates, transfers, claims with their shares, lines
+and validated expenses) reconciled with it (reconcile).
 
-Four queries whatever the size: the entries, the transfers, the claims, and their
-envelopes' slugs.
+Five queries whatever the size: the entries, the envelopes, their rates, the transfers, and
+the claims with the sums of their lines and validated expenses.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kenlabour.funding import ledger_chain, ledger_records, reconcile
 from kenlabour.funding.enums import ClaimStatus, TransferKind
-from kenlabour.funding.models import Claim, Envelope, LedgerEntry, Transfer
+from kenlabour.funding.models import (
+    Claim,
+    ClaimLine,
+    Envelope,
+    Expense,
+    LedgerEntry,
+    Rate,
+    Transfer,
+)
 from kenlabour.funding.templatetags.funding_claims import format_euros
 
 GRANTED = ClaimStatus.granted()
@@ -76,11 +87,42 @@ def _transfer_rows(slugs: dict[int, str]) -> list[dict]:
     return rows
 
 
+def _envelope_rows() -> list[dict]:
+    rates = defaultdict(list)
+    for envelope, item, cents in Rate.objects.values_list(
+        "envelope", "item_type", "cents_per_unit"
+    ):
+        rates[envelope].append((item, cents))
+    return [
+        ledger_records.envelope_record(envelope, rates[envelope.pk])
+        for envelope in Envelope.objects.order_by("pk")
+    ]
+
+
+def _sum(queryset, expression):
+    """A correlated subquery: the sum of `expression` over the claim's rows, 0 for none."""
+    total = queryset.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(t=expression)
+    return Coalesce(Subquery(total.values("t")), 0)
+
+
 def _claim_rows(named: set[int], slugs: dict[int, str]) -> list[dict]:
-    claims = Claim.objects.filter(Q(status__in=GRANTED) | Q(pk__in=named)).order_by("pk")
+    claims = (
+        Claim.objects.filter(Q(status__in=GRANTED) | Q(pk__in=named))
+        .annotate(
+            lines_cents=_sum(
+                ClaimLine.objects.filter(live=True), Sum(F("units") * F("cents_per_unit"))
+            ),
+            validated_expenses_cents=_sum(
+                Expense.objects.filter(validated=True), Sum("amount_cents")
+            ),
+        )
+        .order_by("pk")
+    )
     return [
         {
             **ledger_records.claim_record(claim, slugs.get(claim.envelope_id)),
+            "lines_cents": claim.lines_cents,
+            "validated_expenses_cents": claim.validated_expenses_cents,
             # A payout recorded, not yet confirmed, moved no money: still scheduled for the
             # ledger.
             "status": ClaimStatus.SCHEDULED
@@ -95,13 +137,16 @@ def verify(head: tuple[int, str] | None = None) -> Verification:
     """The chain, the `head` a reader kept (if any) and the tables, checked together."""
     entries = _entries()
     breaks = ledger_chain.verify(entries, head=head)
-    slugs = dict(Envelope.objects.values_list("pk", "slug"))
+    envelopes = _envelope_rows()
+    slugs = {row["id"]: row["envelope"] for row in envelopes}
     named = {
         e.payload.get("claim")
         for e in entries
         if isinstance(e.payload, dict) and isinstance(e.payload.get("claim"), int)
     }
-    disagreements = reconcile.reconcile(entries, _transfer_rows(slugs), _claim_rows(named, slugs))
+    disagreements = reconcile.reconcile(
+        entries, _transfer_rows(slugs), _claim_rows(named, slugs), envelopes
+    )
     last = (entries[-1].position, entries[-1].hash) if entries else None
     return Verification(count=len(entries), last=last, breaks=breaks, disagreements=disagreements)
 
@@ -156,6 +201,22 @@ def _labels() -> dict[str, str]:
         "allocated_cents": _("part attribuée"),
         "submitted_on": _("déposée le"),
         "status": _("statut"),
+        "lines_cents": _("livraisons déclarées"),
+        "validated_expenses_cents": _("dépenses validées (justificatifs)"),
+        "funder": _("financeur"),
+        "campaign": _("campagne"),
+        "name": _("nom"),
+        "total_cents": _("montant total"),
+        "cap_cents": _("plafond par bénéficiaire"),
+        "opens_on": _("ouverture"),
+        "closes_on": _("clôture"),
+        "decision_reference": _("référence de la décision"),
+        "convention_date": _("date de la convention"),
+        "conflict_relay": _("relais des demandes des relais"),
+        "double_approval_above_cents": _("seconde validation au-delà de"),
+        "payout_confirmation_above_cents": _("confirmation du virement au-delà de"),
+        "created_by": _("ouverte par"),
+        "rates": _("taux"),
     }
 
 
@@ -168,13 +229,21 @@ def _value(key: str, value) -> str:
         return str(ClaimStatus(value).label)
     if key == "transfer_kind" and value in TransferKind.values:
         return str(TransferKind(value).label)
-    if key in {"relay", "claim", "claimant", "by", "id"}:
+    if key == "rates" and isinstance(value, list):
+        return "; ".join(
+            _("type %(item)s à %(rate)s") % {"item": pair[0], "rate": format_euros(pair[1])}
+            for pair in value
+            if isinstance(pair, list | tuple) and len(pair) == 2 and isinstance(pair[1], int)
+        ) or _("aucun")
+    if key in {"relay", "claim", "claimant", "by", "id", "funder", "campaign", "created_by",
+               "conflict_relay"}:  # fmt: skip
         return _("n° %(n)s") % {"n": value}
     if isinstance(value, datetime.datetime):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return date_format(value, "DATE_FORMAT")
-    if isinstance(value, str) and key in {"date", "submitted_on"}:
+    if isinstance(value, str) and key in {"date", "submitted_on", "opens_on", "closes_on",
+                                          "convention_date"}:  # fmt: skip
         try:
             return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
         except ValueError:
@@ -185,13 +254,18 @@ def _value(key: str, value) -> str:
 def disagreement_message(d: reconcile.Disagreement) -> str:
     """E.g. « Virement n° 12 : montant 105 283,01 € au registre 10 000,00 € ». A private
     value (a bank reference) is never written out: the page is public."""
-    row = (_("Virement n° %(n)s") if d.table == reconcile.TRANSFER else _("Demande n° %(n)s")) % {
-        "n": d.row
-    }
+    if d.table == reconcile.ENVELOPE:
+        row = _("Enveloppe « %(slug)s »") % {"slug": d.slug}
+    elif d.table == reconcile.TRANSFER:
+        row = _("Virement n° %(n)s") % {"n": d.row}
+    else:
+        row = _("Demande n° %(n)s") % {"n": d.row}
     if d.missing == reconcile.NOT_IN_LEDGER:
         return _("%(row)s : absent du registre.") % {"row": row}
     if d.missing == reconcile.NOT_IN_TABLE:
-        if d.table == reconcile.TRANSFER:
+        if d.table == reconcile.ENVELOPE:
+            text = _("%(row)s : ouverte au registre (écriture %(n)s), absente des enveloppes.")
+        elif d.table == reconcile.TRANSFER:
             text = _("%(row)s : au registre (écriture %(n)s), absent des virements.")
         else:
             text = _("%(row)s : sa part est au registre (écriture %(n)s), pas dans les demandes.")

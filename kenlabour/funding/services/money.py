@@ -118,16 +118,11 @@ def _threshold_errors(errors: dict, double_approval: int | None, confirmation: i
         _bounded(errors, field, value, cents_in_range)
 
 
-def _rule_payload(envelope: Envelope) -> dict:
-    """The envelope's separation of duties, in its ledger entries when it has one."""
-    return {
-        name: value
-        for name, value in (
-            ("double_approval_above_cents", envelope.double_approval_above_cents),
-            ("payout_confirmation_above_cents", envelope.payout_confirmation_above_cents),
-        )
-        if value is not None
-    }
+def _envelope_payload(envelope: Envelope) -> dict:
+    """What the ledger keeps of an envelope (every column that sets its rule or appears on
+    the public pages, and its rates), for its opening and its corrections."""
+    rates = envelope.rates.values_list("item_type", "cents_per_unit")
+    return ledger_records.envelope_record(envelope, rates)
 
 
 def may_change(envelope: Envelope) -> bool:
@@ -208,17 +203,7 @@ def update_envelope(
             )
     ledger.append(
         LedgerKind.CORRECTION,
-        {
-            "corrects": "envelope",
-            "envelope": envelope.slug,
-            "funder": envelope.funder_id,
-            "total_cents": envelope.total_cents,
-            "cap_cents": envelope.cap_cents,
-            "opens_on": envelope.opens_on,
-            "closes_on": envelope.closes_on,
-            **_who(user, session),
-            **_rule_payload(envelope),
-        },
+        {"corrects": "envelope", **_envelope_payload(envelope), **_who(user, session)},
     )
     return envelope
 
@@ -228,7 +213,12 @@ def withdraw_envelope(user, envelope: Envelope, session: str = "") -> None:
     """Withdraw an envelope before any claim or transfer rests on it: it is deleted with its
     rates; the ledger keeps its opening and records the withdrawal."""
     envelope = _unchanged_or_refused(user, envelope, _("la retirer"))
-    slug, funder_id, total = envelope.slug, envelope.funder_id, envelope.total_cents
+    pk, slug, funder_id, total = (
+        envelope.pk,
+        envelope.slug,
+        envelope.funder_id,
+        envelope.total_cents,
+    )
     envelope.rates.all().delete()
     envelope.delete()
     ledger.append(
@@ -236,6 +226,7 @@ def withdraw_envelope(user, envelope: Envelope, session: str = "") -> None:
         {
             "corrects": "envelope",
             "withdrawn": True,
+            "id": pk,
             "envelope": slug,
             "funder": funder_id,
             "total_cents": total,
@@ -302,17 +293,7 @@ def create_envelope(
         for item in items
     )
     ledger.append(
-        LedgerKind.ENVELOPE_OPENED,
-        {
-            "envelope": envelope.slug,
-            "funder": funder.pk,
-            "total_cents": envelope.total_cents,
-            "cap_cents": envelope.cap_cents,
-            "opens_on": envelope.opens_on,
-            "closes_on": envelope.closes_on,
-            **_who(user, session),
-            **_rule_payload(envelope),
-        },
+        LedgerKind.ENVELOPE_OPENED, {**_envelope_payload(envelope), **_who(user, session)}
     )
     return envelope
 

@@ -10,7 +10,10 @@ from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment
 from kenlabour.accounts.perms import forget_roles
 from kenlabour.accounts.tests.factories import UserFactory
+from kenlabour.funding import ledger_records
+from kenlabour.funding.enums import LedgerKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate
+from kenlabour.funding.services import ledger
 from kenlabour.mobilisation.enums import DeliveryStatus
 from kenlabour.mobilisation.tests.factories import (
     CampaignFactory,
@@ -40,10 +43,13 @@ class RelayFactory(OrganisationFactory):
 
 
 class EnvelopeFactory(factory.django.DjangoModelFactory):
-    """An open envelope of 10,000 € for a campaign, with no cap."""
+    """An open envelope of 10,000 € for a campaign, with no cap, and its opening entry in
+    the ledger (as the service writes it: an envelope without one is reported by the
+    verification); a rate added by RateFactory is written as a correction of it."""
 
     class Meta:
         model = Envelope
+        skip_postgeneration_save = True
 
     funder = factory.SubFactory(FunderFactory)
     campaign = factory.SubFactory(CampaignFactory)
@@ -55,16 +61,35 @@ class EnvelopeFactory(factory.django.DjangoModelFactory):
     decision_reference = factory.Sequence(lambda n: f"CP-2020-{n:04d}")
     convention_date = factory.LazyFunction(lambda: today() - datetime.timedelta(days=20))
 
+    @factory.post_generation
+    def opening(envelope, create, extracted, **kwargs):
+        if create:
+            record = ledger_records.envelope_record(envelope, ())
+            ledger.append(LedgerKind.ENVELOPE_OPENED, {**record, "by": envelope.created_by_id})
+
 
 class RateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Rate
+        skip_postgeneration_save = True
 
     envelope = factory.SubFactory(EnvelopeFactory)
     item_type = factory.SubFactory(
         ItemTypeFactory, campaign=factory.SelfAttribute("..envelope.campaign")
     )
     cents_per_unit = 150
+
+    @factory.post_generation
+    def correction(rate, create, extracted, **kwargs):
+        if create:
+            envelope = rate.envelope
+            record = ledger_records.envelope_record(
+                envelope, envelope.rates.values_list("item_type", "cents_per_unit")
+            )
+            ledger.append(
+                LedgerKind.CORRECTION,
+                {"corrects": "envelope", **record, "by": envelope.created_by_id},
+            )
 
 
 class CoverageFactory(factory.django.DjangoModelFactory):

@@ -6,18 +6,20 @@ approved by the relays), and the setups of the accessibility audit
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from kenlabour.accounts.models import User
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.funding.enums import ClaimStatus
-from kenlabour.funding.models import Claim, Envelope, Transfer, Transition
+from kenlabour.funding.enums import ClaimStatus, ExpenseKind
+from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Transfer, Transition
 from kenlabour.funding.services import money as services
 from kenlabour.funding.tests.factories import (
     CoverageFactory,
     EnvelopeFactory,
     FunderFactory,
     RelayFactory,
+    confirmed_delivery,
     funder_user,
     treasurer,
 )
@@ -47,7 +49,8 @@ def approved_claim(
     w: MoneyWorld, asked_cents: int, *, relay: Actor | None = None, claimant: Actor | None = None
 ) -> Claim:
     """A claim the relay approved, as the claims room leaves it: asked = units + validated
-    expenses (split 80/20), a DRAFT → SUBMITTED → APPROVED history."""
+    expenses (split 80/20), made of a confirmed delivery and a receipt, with a DRAFT →
+    SUBMITTED → APPROVED history."""
     relay = relay or w.relay
     claimant = claimant or FablabFactory()
     expenses = asked_cents // 5
@@ -73,6 +76,21 @@ def approved_claim(
             ),
         ]
     )
+    delivery = confirmed_delivery(claimant, ItemTypeFactory(campaign=w.envelope.campaign), 1)
+    ClaimLine.objects.create(
+        claim=claim, delivery=delivery, units=1, cents_per_unit=claim.units_cents
+    )
+    if expenses:
+        Expense.objects.create(
+            claim=claim,
+            kind=ExpenseKind.MATERIAL,
+            label="Bobines de PETG",
+            amount_cents=expenses,
+            receipt=ContentFile(b"%PDF-1.4 facture", name="facture.pdf"),
+            receipt_kind="application/pdf",
+            spent_on=claim.submitted_on,
+            validated=True,
+        )
     w.claims.append(claim)
     return claim
 

@@ -371,7 +371,7 @@ def test_approving_counts_only_the_validated_expenses_and_tells_the_claimant(
         ClaimStatus.APPROVED,
         w.treasurer_user,
     )
-    entry = LedgerEntry.objects.get()
+    entry = LedgerEntry.objects.filter(payload__claim=claim.pk).get()
     assert entry.kind == LedgerKind.CLAIM_APPROVED
     assert entry.payload["claim"] == claim.pk
     assert entry.payload["asked_cents"] == claim.units_cents + claim.expenses_cents
@@ -432,7 +432,8 @@ def test_a_rejection_frees_the_deliveries_and_mails_the_reason(
     assert not claim.lines.filter(live=True).exists()
     assert list(claimable_deliveries(w.claimant, w.envelope)) == [w.delivery]
     assert "Livraisons hors mobilisation" in mail.outbox[0].body
-    assert LedgerEntry.objects.count() == 0
+    # Nothing granted: no entry of the ledger names the claim.
+    assert not [e for e in LedgerEntry.objects.all() if e.payload.get("claim") == claim.pk]
 
 
 def test_changes_requested_then_resubmitted_then_approved():

@@ -1,7 +1,8 @@
 """The verification people rely on to trust the public figures: an edit of any column of
-the ledger, of a transfer or of a claim that feeds the figures, a row deleted from any of
-them, or the last entries deleted (against a head kept earlier), is reported, naming the
-first row that disagrees. The columns are taken from the models themselves, so a column
+the ledger, of an envelope or its rates, of a transfer, or of a claim, its lines and its
+expenses that feeds the figures, a row deleted from (or added to) any of them, or the last
+entries deleted (against a head kept earlier), is reported, naming the first row that
+disagrees. The columns are taken from the models themselves, so a column
 added later is covered (or must be listed, with its reason, as not feeding money)."""
 
 import datetime
@@ -11,16 +12,31 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.funding import ledger_records
 from kenlabour.funding.enums import ClaimStatus, TransferKind
-from kenlabour.funding.models import Claim, LedgerEntry, Transfer
+from kenlabour.funding.models import (
+    Claim,
+    ClaimLine,
+    Envelope,
+    Expense,
+    LedgerEntry,
+    Rate,
+    Transfer,
+)
 from kenlabour.funding.selectors import public as public_selectors
 from kenlabour.funding.selectors import verification
+from kenlabour.funding.services import money as services_money
 from kenlabour.funding.templatetags.funding_claims import format_euros
-from kenlabour.funding.tests.factories import EnvelopeFactory
+from kenlabour.funding.tests.factories import EnvelopeFactory, RateFactory
 from kenlabour.funding.tests.pages_money import allocated_world
+from kenlabour.mobilisation.tests.factories import (
+    CampaignFactory,
+    DeliveryFactory,
+    ItemTypeFactory,
+)
 from kenlabour.network.tests.factories import FablabFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +60,21 @@ def other_value(model, field, row, w):
             return FablabFactory().pk
         if related._meta.label == "accounts.User":
             return UserFactory().pk
+        if related.__name__ == "Delivery":  # a delivery is claimed once: a fresh one
+            return DeliveryFactory().pk
+        if related.__name__ == "ItemType":
+            return ItemTypeFactory().pk
+        if related.__name__ == "Campaign":
+            return CampaignFactory().pk
         return related.objects.exclude(pk=current).order_by("pk").values_list("pk", flat=True)[0]
+    if isinstance(field, models.BooleanField):
+        return not current
     if field.choices:
         return next(value for value, _label in field.choices if value != current)
     if isinstance(field, models.DateTimeField):
-        return current + datetime.timedelta(seconds=1)
+        return (current or timezone.now()) + datetime.timedelta(seconds=1)
+    if isinstance(field, models.FileField):
+        return str(current) + "x"
     if isinstance(field, models.DateField):
         return (current or datetime.date(2020, 5, 4)) - datetime.timedelta(days=1)
     if isinstance(field, models.JSONField):
@@ -56,7 +82,7 @@ def other_value(model, field, row, w):
     if isinstance(field, models.IntegerField):
         return (current or 0) + 1000 if field.name == "position" else (current or 0) + 1
     if isinstance(field, models.CharField) and field.max_length == 64:  # a hash
-        return ("f" if current[0] != "f" else "e") + current[1:]
+        return ("f" if current[:1] != "f" else "e") + current[1:]
     return current + "x"
 
 
@@ -222,6 +248,129 @@ def test_a_deleted_claim_is_reported(w):
         .problems()[0]
         .startswith(f"Demande n° {claim.pk} : sa part est au registre (écriture ")
     )
+
+
+# --- envelopes and their rates ------------------------------------------------------------
+
+
+def test_the_envelope_columns_not_kept_are_listed_with_their_reason():
+    kept = set(ledger_records.ENVELOPE_FIELDS.values()) - {"rates"}
+    assert set(names(Envelope)) == kept | set(ledger_records.ENVELOPE_NOT_KEPT)
+    assert not kept & set(ledger_records.ENVELOPE_NOT_KEPT)
+    assert set(names(Rate)) == {"envelope", "item_type", "cents_per_unit"} | set(
+        ledger_records.RATE_NOT_KEPT
+    )
+
+
+@pytest.mark.parametrize("column", names(Envelope))
+def test_any_column_of_an_envelope_edited_is_reported(w, column):
+    field = Envelope._meta.get_field(column)
+    value = alter(Envelope, w.envelope, field, w)
+    check = verification.verify()
+    if field.primary_key:  # put it back: the database checks the claims' envelope at the end
+        Envelope.objects.filter(pk=value).update(id=w.envelope.pk)
+    if column in ledger_records.ENVELOPE_NOT_KEPT:
+        assert check.intact  # when the row was written, when the last round ran
+        return
+    assert not check.intact
+    assert check.broken == []  # the ledger is intact: the table was changed
+    assert check.problems()[0].startswith("Enveloppe « ")
+
+
+def test_an_edited_total_is_named_with_both_figures(w):
+    Envelope.objects.filter(pk=w.envelope.pk).update(total_cents=10_528_301)
+    assert verification.verify().problems() == [
+        f"Enveloppe « {w.envelope.slug} » : montant total {format_euros(10_528_301)} au "
+        f"registre {format_euros(w.envelope.total_cents)}"
+    ]
+
+
+def test_an_envelope_withdrawn_by_the_service_verifies_and_one_deleted_behind_is_reported(w):
+    spare = EnvelopeFactory(funder=w.funder)
+    services_money.withdraw_envelope(w.funder_user, spare)
+    assert verification.verify().intact
+    other = EnvelopeFactory(funder=w.funder)
+    Envelope.objects.filter(pk=other.pk).delete()
+    assert verification.verify().problems() == [
+        f"Enveloppe « {other.slug} » : ouverte au registre (écriture "
+        f"{LedgerEntry.objects.order_by('-position').first().position}), absente des "
+        "enveloppes."
+    ]
+
+
+def test_an_envelope_added_behind_the_ledgers_back_is_reported(w):
+    row = Envelope.objects.get(pk=w.envelope.pk)
+    row.pk, row.slug = None, "enveloppe-fantome"
+    row.save()
+    assert verification.verify().problems() == [
+        "Enveloppe « enveloppe-fantome » : absent du registre."
+    ]
+
+
+@pytest.mark.parametrize("column", names(Rate))
+def test_any_column_of_a_rate_edited_is_reported(w, column):
+    rate = RateFactory(envelope=w.envelope)  # written as a correction of the envelope
+    assert verification.verify().intact
+    alter(Rate, rate, Rate._meta.get_field(column), w)
+    check = verification.verify()
+    if column in ledger_records.RATE_NOT_KEPT:
+        assert check.intact
+        return
+    assert not check.intact
+    assert check.problems()[0].startswith("Enveloppe « ")
+
+
+def test_a_deleted_rate_is_reported(w):
+    rate = RateFactory(envelope=w.envelope)
+    Rate.objects.filter(pk=rate.pk).delete()
+    assert (
+        verification.verify()
+        .problems()[0]
+        .startswith(f"Enveloppe « {w.envelope.slug} » : taux aucun au registre type ")
+    )
+
+
+# --- a granted claim's lines and expenses -------------------------------------------------
+
+
+def test_the_line_and_expense_columns_not_summed_are_listed_with_their_reason():
+    summed = {"claim", "units", "cents_per_unit", "live"}
+    assert set(names(ClaimLine)) == summed | set(ledger_records.CLAIM_LINE_NOT_KEPT)
+    summed = {"claim", "amount_cents", "validated"}
+    assert set(names(Expense)) == summed | set(ledger_records.EXPENSE_NOT_KEPT)
+
+
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [(ClaimLine, n) for n in names(ClaimLine)] + [(Expense, n) for n in names(Expense)],
+)
+def test_any_column_of_a_granted_claims_line_or_expense_edited_is_reported(w, model, column):
+    claim = Claim.objects.filter(status=ClaimStatus.PAID).order_by("pk").first()
+    row = model.objects.filter(claim=claim).order_by("pk").first()
+    field = model._meta.get_field(column)
+    alter(model, row, field, w)
+    check = verification.verify()
+    not_kept = (
+        ledger_records.CLAIM_LINE_NOT_KEPT
+        if model is ClaimLine
+        else ledger_records.EXPENSE_NOT_KEPT
+    )
+    if column in not_kept:
+        assert check.intact
+        return
+    assert not check.intact
+    assert check.problems()[0].startswith("Demande n° ")
+
+
+def test_an_expense_added_to_a_paid_claim_is_named_with_both_figures(w):
+    claim = Claim.objects.filter(status=ClaimStatus.PAID).order_by("pk").first()
+    expense = claim.expenses.get()
+    expense.pk = None
+    expense.save()
+    assert verification.verify().problems() == [
+        f"Demande n° {claim.pk} : dépenses validées (justificatifs) "
+        f"{format_euros(2 * claim.expenses_cents)} au registre {format_euros(claim.expenses_cents)}"
+    ]
 
 
 # --- where people read it ---------------------------------------------------------------------

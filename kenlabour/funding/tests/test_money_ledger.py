@@ -17,9 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_every_movement_is_chained_and_verifies():
     w = allocated_world()
     kinds = list(LedgerEntry.objects.order_by("position").values_list("kind", flat=True))
-    # Opening is not in this world (the factory made the envelope): one share per claim,
-    # two transfers to the relays, one payout.
-    assert kinds == ["allocation"] * len(w.claims) + ["transfer"] * 3
+    # The opening, one share per claim, two transfers to the relays, one payout.
+    assert kinds == ["envelope_opened"] + ["allocation"] * len(w.claims) + ["transfer"] * 3
     rows = list(LedgerEntry.objects.order_by("position"))
     assert [r.position for r in rows] == list(range(1, len(rows) + 1))
     assert all(b.previous_hash == a.hash for a, b in itertools.pairwise(rows))

@@ -447,7 +447,8 @@ def test_the_ledger_page_shows_the_verification(client):
     last = LedgerEntry.objects.order_by("-position").first()
     assert last.hash in page
     first = LedgerEntry.objects.order_by("position").first()
-    LedgerEntry.objects.filter(pk=first.pk).update(payload={**first.payload, "by": None})
+    altered = {**first.payload, "total_cents": first.payload["total_cents"] + 1}
+    LedgerEntry.objects.filter(pk=first.pk).update(payload=altered)
     page = client.get(reverse("funding:ledger")).content.decode()
     assert "Registre altéré" in page
 
