@@ -76,6 +76,57 @@ def revoke_role(actor: User, user: User, role: Role, scope=None) -> int:
     return deleted
 
 
+# --- changes made in Django's admin, which writes the rows itself -----------------------
+# (RoleAssignmentAdmin and the user page's inline): each is kept in the audit log as the
+# services above keep theirs, in the admin's own transaction.
+
+ADMIN_FLAGS = {
+    "is_superuser": _("Superutilisateur"),
+    "is_staff": _("Accès à l'administration"),
+    "is_active": _("Compte actif"),
+}
+
+
+def record_admin_role(actor: User, assignment: RoleAssignment, *, granted: bool) -> None:
+    """A role assignment added (`granted`) or removed through the admin."""
+    forget_roles(assignment.user)
+    audit.record(
+        AuditAction.ROLE_GRANTED if granted else AuditAction.ROLE_REVOKED,
+        actor=actor,
+        subject=assignment.user,
+        target=assignment.scope,
+        summary=_role_summary(assignment.role, assignment.scope),
+    )
+
+
+def record_admin_role_change(actor: User, before: RoleAssignment, after: RoleAssignment) -> None:
+    """A role assignment edited in the admin: the role it was is removed, the new one given."""
+    if (before.user_id, before.role, before.scope_type_id, before.scope_id) == (
+        after.user_id,
+        after.role,
+        after.scope_type_id,
+        after.scope_id,
+    ):
+        return
+    record_admin_role(actor, before, granted=False)
+    record_admin_role(actor, after, granted=True)
+
+
+def record_admin_flags(actor: User, before: User | None, after: User) -> None:
+    """The platform-wide flags of an account (superuser, admin access, active) set or
+    cleared in the admin."""
+    for flag, label in ADMIN_FLAGS.items():
+        was = getattr(before, flag) if before is not None else False
+        now = getattr(after, flag)
+        if was != now and (before is not None or now):
+            audit.record(
+                AuditAction.ROLE_GRANTED if now else AuditAction.ROLE_REVOKED,
+                actor=actor,
+                subject=after,
+                summary=str(label),
+            )
+
+
 @transaction.atomic
 def update_profile(actor: User, user: User, *, display_name: str) -> User:
     if not can(actor, "accounts.edit_profile", user):

@@ -465,3 +465,15 @@ def attach_agent_by_siret(user, siret: str):
     )
     Membership.objects.get_or_create(person=person, group=organisation)
     return organisation
+
+
+def record_directory_export(user, file_format: str, filters: str) -> None:
+    """A signed-in person exported the directory (which holds people's names, places and
+    e-mails, as far as their roles let them read): kept in the audit log with the format and
+    the filters. An anonymous export holds only what is public, and is not kept."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    summary = _("Annuaire des acteurs (%(format)s)") % {"format": file_format.upper()}
+    if filters:
+        summary += " — " + filters
+    audit.record(AuditAction.PERSONAL_DATA_EXPORTED, actor=user, summary=summary)

@@ -91,6 +91,7 @@ def _export(request, extension: str):
         # The directory shows what is wrong with the filters, field by field.
         return redirect(f"{reverse('network:directory')}?{request.GET.urlencode()}")
     results = directory_selectors.search_actors(request.user, form.filters())
+    services.record_directory_export(request.user, extension, request.GET.urlencode())
     pattern = _actor_url_pattern(request)
     rows = export_selectors.export_rows(results, lambda slug: pattern.replace("__slug__", slug))
     header = columns.EXPORT_COLUMNS

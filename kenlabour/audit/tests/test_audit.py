@@ -194,3 +194,77 @@ def test_events_past_their_retention_are_purged_by_the_command_and_the_task():
     assert old.pk not in AuditEvent.objects.values_list("pk", flat=True)
     _event(AuditAction.CONSENT_CHANGED, user, 45)
     assert tasks.purge_audit.enqueue().return_value == 1
+
+
+# --- what the admin and the exports do is kept too ------------------------------------------
+
+
+def _admin(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return admin
+
+
+def test_a_role_given_changed_and_removed_in_the_admin_is_recorded(client):
+    admin, person = _admin(client), UserFactory()
+    add = reverse("admin:accounts_roleassignment_add")
+    form = {"user": person.pk, "role": Role.FUNDER, "scope_type": "", "scope_id": ""}
+    assert client.post(add, form).status_code == 302
+    row = person.role_assignments.get()
+    change = reverse("admin:accounts_roleassignment_change", args=[row.pk])
+    assert client.post(change, {**form, "role": Role.RELAY_TREASURER}).status_code == 302
+    delete = reverse("admin:accounts_roleassignment_delete", args=[row.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    events = AuditEvent.objects.exclude(action=AuditAction.LOGIN_NEW_DEVICE).order_by("pk")
+    assert [(e.action, e.actor, e.subject, e.summary) for e in events] == [
+        (AuditAction.ROLE_GRANTED, admin, person, str(Role.FUNDER.label)),
+        (AuditAction.ROLE_REVOKED, admin, person, str(Role.FUNDER.label)),
+        (AuditAction.ROLE_GRANTED, admin, person, str(Role.RELAY_TREASURER.label)),
+        (AuditAction.ROLE_REVOKED, admin, person, str(Role.RELAY_TREASURER.label)),
+    ]
+
+
+def test_roles_and_flags_changed_on_the_admins_user_page_are_recorded(client):
+    admin, person = _admin(client), UserFactory()
+    page = reverse("admin:accounts_user_change", args=[person.pk])
+    form = {
+        "email": person.email,
+        "display_name": person.display_name,
+        "is_active": "on",
+        "is_superuser": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2020-04-01",
+        "date_joined_1": "10:00:00",
+        "role_assignments-TOTAL_FORMS": "1",
+        "role_assignments-INITIAL_FORMS": "0",
+        "role_assignments-MIN_NUM_FORMS": "0",
+        "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-role": Role.PLATFORM_ADMIN,
+        "role_assignments-0-scope_type": "",
+        "role_assignments-0-scope_id": "",
+        "role_assignments-0-user": person.pk,
+    }
+    response = client.post(page, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert person.is_superuser and person.role_assignments.get().role == Role.PLATFORM_ADMIN
+    events = AuditEvent.objects.filter(actor=admin).exclude(action=AuditAction.LOGIN_NEW_DEVICE)
+    recorded = {(e.action, e.summary) for e in events}
+    assert recorded == {
+        (AuditAction.ROLE_GRANTED, "Superutilisateur"),
+        (AuditAction.ROLE_GRANTED, str(Role.PLATFORM_ADMIN.label)),
+    }
+
+
+def test_a_signed_in_export_of_the_directory_is_recorded_an_anonymous_one_is_not(client):
+    PersonFactory(name="Annaig Le Goff")
+    assert client.get(reverse("network:export_csv"), {"q": "Annaig"}).status_code == 200
+    assert not AuditEvent.objects.exists()
+    person = facilitator()
+    client.force_login(person)
+    response = client.get(reverse("network:export_xlsx"), {"q": "Annaig"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.exclude(action=AuditAction.LOGIN_NEW_DEVICE).get()
+    assert (event.action, event.actor) == (AuditAction.PERSONAL_DATA_EXPORTED, person)
+    assert event.summary == "Annuaire des acteurs (XLSX) — q=Annaig"
