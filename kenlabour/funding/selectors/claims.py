@@ -212,6 +212,10 @@ _REVIEW_ORDER = {
 }
 
 
+# The relay's examined claims, a page at a time (those waiting for it are all listed).
+RELAY_OTHERS_PAGE_SIZE = 25
+
+
 def claims_of_relay(relay: Actor, status: str = "") -> list[Claim]:
     """The claims that went to a relay (drafts never do): to review first, then the oldest
     submitted first."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.models import Claim, ClaimLine, Expense, Transition
+from kenlabour.funding.selectors import claims as selectors
 from kenlabour.funding.services import claims as services
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.funding.tests.factories import RelayFactory, treasurer
@@ -424,6 +425,35 @@ def test_the_treasurer_lists_the_claims_to_review(client, w):
     page = response.content.decode()
     assert claim.get_absolute_url() in page
     assert draft_claim.get_absolute_url() not in page  # drafts stay with the claimant
+
+
+def test_the_relays_examined_claims_come_a_page_at_a_time_what_waits_on_every_page(client, w):
+    waiting = submitted(w)
+    size = selectors.RELAY_OTHERS_PAGE_SIZE
+    examined = Claim.objects.bulk_create(
+        Claim(
+            envelope=w.envelope,
+            claimant=w.claimant,
+            relay=w.relay,
+            status=ClaimStatus.REJECTED,
+            submitted_on=timezone.localdate() - datetime.timedelta(days=n),
+        )
+        for n in range(size + 3)
+    )
+    client.force_login(w.treasurer_user)
+    url = reverse("funding:relay_claims", kwargs={"relay": w.relay.slug})
+    pages = [client.get(url, {"page": n}) for n in (1, 2)]
+    shown = [[c.pk for c in r.context["page_obj"].object_list] for r in pages]
+    assert [len(pks) for pks in shown] == [size, 3]
+    assert sorted(shown[0] + shown[1]) == sorted(c.pk for c in examined)
+    for response in pages:
+        page = response.content.decode()
+        assert waiting.get_absolute_url() in page  # what waits for the relay, on each page
+        assert f"{size + 3} autres demandes" in page
+    assert 'rel="next"' in pages[0].content.decode()
+    # The status filter is kept from page to page.
+    filtered = client.get(url, {"statut": ClaimStatus.REJECTED}).content.decode()
+    assert "statut=rejected&amp;page=2" in filtered
 
 
 def test_the_treasurer_approves_with_the_expenses_they_tick(client, w):

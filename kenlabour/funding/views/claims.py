@@ -5,6 +5,7 @@ a service decides, a selector reads. Every page works without JavaScript."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -358,8 +359,12 @@ def relay_claims(request, relay):
         status = ""
     claims = selectors.claims_of_relay(relay, status)
     # What waits for the relay: claims to review (or to approve a second time) and payouts
-    # to confirm.
+    # to confirm, all on the page; the others a page at a time (a phone scrolls no further).
     waiting = {*ClaimStatus.to_review(), ClaimStatus.PAYOUT_RECORDED}
+    paginator = Paginator(
+        [c for c in claims if c.status not in waiting], selectors.RELAY_OTHERS_PAGE_SIZE
+    )
+    page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "funding/claims_relay.html",
@@ -367,7 +372,8 @@ def relay_claims(request, relay):
             "relay": relay,
             "claims": claims,
             "to_review": [c for c in claims if c.status in waiting],
-            "others": [c for c in claims if c.status not in waiting],
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "status": status,
             "statuses": ClaimStatus.choices,
         },
