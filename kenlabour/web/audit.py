@@ -582,29 +582,30 @@ PAGES += [
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_coverages",
     ),
-    # The verification reads the entries, the envelopes' slugs, the transfers and the
-    # claims; the page's entries name claims, actors and envelopes; the reader's roles say
-    # whose bank references they may read.
+    # The verification reads the entries, the envelopes and their rates, the transfers and
+    # the claims (with the sums of their lines and expenses); the page's entries name
+    # claims, actors and envelopes; the reader's roles say whose bank references they may
+    # read.
     AuditedPage(
         _("Registre des mouvements"),
         "funding:ledger",
         role="platform_admin",
         setup=f"{_MONEY_SETUP}:audited_ledger",
-        max_queries=14,
+        max_queries=15,
     ),
     AuditedPage(
         _("Registre des mouvements : une tête illisible"),
         "funding:ledger",
         query="tete=pas-une-tete",
         setup=f"{_MONEY_SETUP}:audited_ledger",
-        max_queries=14,
+        max_queries=15,
     ),
     AuditedPage(
         _("Registre des mouvements altéré"),
         "funding:ledger",
         query=f"tete=1:{'0' * 64}",
         setup=f"{_MONEY_SETUP}:audited_altered_ledger",
-        max_queries=14,
+        max_queries=15,
     ),
 ]
 # POST-only actions (their forms are on the envelope's page).
