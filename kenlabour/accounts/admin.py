@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kenlabour.accounts.models import RoleAssignment, User
 
@@ -34,3 +36,12 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__email",)
     autocomplete_fields = ("user",)
+
+
+@admin.register(WebAuthnCredential)
+class SecurityKeyAdmin(WebAuthnCredentialAdmin):
+    """Security keys and passkeys, to look at: a key is added by its owner in the browser
+    and removed from their account page; none is made or changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
