@@ -422,3 +422,27 @@ def test_the_admin_shows_keys_read_only(admin_client):
     assert key.name == "Clé USB du bureau"
     add = admin_client.get(reverse("admin:django_otp_webauthn_webauthncredential_add"))
     assert add.status_code == 403
+
+
+def test_a_deployment_whose_key_origin_is_not_https_fails_its_checks():
+    from kenlabour.web.tests.test_settings import PRODUCTION, manage
+
+    result = manage(
+        "check",
+        "--deploy",
+        **{
+            **PRODUCTION,
+            "PLATFORM_URL": "https://kenlabour.example.org",
+            "WEBAUTHN_ORIGINS": "http://kenlabour.example.org",
+        },
+    )
+    assert result.returncode != 0
+    assert "otp_webauthn.E031" in result.stderr + result.stdout
+    good = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **{**PRODUCTION, "PLATFORM_URL": "https://kenlabour.example.org"},
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
