@@ -159,3 +159,20 @@ def origin_of(
     if "{s}" in url:
         host = "*." + host.split(".", 1)[1]
     return f"{parts.scheme}://{host}"
+
+
+def webauthn_party(platform_url: str) -> tuple[str, str]:
+    """The WebAuthn relying party ID (a domain) and origin for the public address. A browser
+    refuses an IP address as relying party, so a loopback address becomes `localhost`."""
+    import ipaddress
+
+    parts = urlsplit(platform_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        host = "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return host, f"{parts.scheme or 'https'}://{host}{port}"

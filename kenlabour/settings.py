@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -291,6 +292,18 @@ CONTENT_SECURITY_POLICY = {
 PLATFORM_NAME = config.env_str("PLATFORM_NAME", default="Kenlabour")
 # The public address, for links in e-mails sent outside a request (reminders).
 PLATFORM_URL = config.env_str("PLATFORM_URL", default="http://127.0.0.1:8000")
+
+# Security keys and passkeys (WebAuthn, django-otp-webauthn), a second factor only: never
+# a sign-in without the password. The relying party is the site's domain (from
+# PLATFORM_URL unless WEBAUTHN_RP_ID is set); a browser refuses an IP address there, so a
+# local address stands for `localhost`. The origins are those pages are served from.
+WEBAUTHN_RP_ID, WEBAUTHN_ORIGIN = config.webauthn_party(PLATFORM_URL)
+OTP_WEBAUTHN_RP_ID = config.env_str("WEBAUTHN_RP_ID", default=WEBAUTHN_RP_ID)
+OTP_WEBAUTHN_RP_NAME = config.env_str("PLATFORM_NAME", default="Kenlabour")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = config.env_list("WEBAUTHN_ORIGINS", default=[WEBAUTHN_ORIGIN])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "kenlabour.accounts.webauthn.Helper"
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
 PLATFORM_TAGLINE = config.env_str(
     "PLATFORM_TAGLINE", default="Laboratoire d'innovation publique de Bretagne"
 )

@@ -4,6 +4,8 @@ goes to the audit log (accounts.services.record_admin_*), as the services' chang
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kenlabour.accounts import services
 from kenlabour.accounts.models import RoleAssignment, User
@@ -83,3 +85,12 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         for row in queryset.select_related("user"):
             services.record_admin_role(request.user, row, granted=False)
         super().delete_queryset(request, queryset)
+
+
+@admin.register(WebAuthnCredential)
+class SecurityKeyAdmin(WebAuthnCredentialAdmin):
+    """Security keys and passkeys, to look at: a key is added by its owner in the browser
+    and removed from their account page; none is made or changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,8 @@
 """No page before the second factor, for those who have one or whose roles require one.
 
 A treasurer, a funder or a platform admin who has not enrolled an authentication
-application is sent to enrol it; a person who has one is asked its code after signing in.
+application or a security key is sent to enrol one; a person who has one is asked its code
+(or their key) after signing in.
 Until then only the sign-out, the second-factor pages and the language switch answer.
 """
 
@@ -16,6 +17,13 @@ ALLOWED = {
     "accounts:logout",
     "accounts:second_factor",
     "accounts:second_factor_setup",
+    # A security key instead of a code (the view asks a signed-in person), and a first
+    # key registered instead of an application (the view refuses a person who has a
+    # second factor until the session is verified, as the setup page does).
+    "accounts:webauthn_auth_begin",
+    "accounts:webauthn_auth_complete",
+    "accounts:webauthn_register_begin",
+    "accounts:webauthn_register_complete",
     "set_language",
     "web:theme_css",
 }

@@ -32,9 +32,37 @@ def totp_device(user: User):
 
 
 def has_second_factor(user: User) -> bool:
+    """Whether the person has an authentication application or a security key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def has_security_key(user: User) -> bool:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_totp(user: User) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def security_keys(user: User) -> list:
+    """The person's security keys and passkeys, the oldest first."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return list(
+        WebAuthnCredential.objects.filter(user=user, confirmed=True)
+        .only("pk", "name", "created_at", "last_used_at", "user_id")
+        .order_by("created_at", "pk")
+    )
 
 
 def recovery_codes_left(user: User) -> int:

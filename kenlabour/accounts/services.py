@@ -12,6 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kenlabour.accounts import second_factor, selectors
 from kenlabour.accounts.enums import Role
@@ -212,7 +213,44 @@ def remove_second_factor(actor: User, user: User) -> None:
             code="required",
         )
     TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+def security_key_added(user: User, device: WebAuthnCredential, *, first: bool) -> list[str]:
+    """After a security key or passkey is registered (django-otp-webauthn stored it): when
+    it is the person's first second factor, new recovery codes, returned to be shown once."""
+    return _new_recovery_codes(user) if first else []
+
+
+@transaction.atomic
+def remove_security_key(actor: User, device: WebAuthnCredential) -> bool:
+    """Remove one of the person's security keys. The last second factor of a person whose
+    roles require one stays; when it was the last one of someone else, the second factor is
+    off and the recovery codes go with it. Whether the second factor is now off."""
+    user = User.objects.select_for_update().get(pk=device.user_id)
+    if actor.pk != user.pk:
+        raise PermissionDenied("Seule la personne elle-même retire ses clés de sécurité.")
+    others = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True)
+        .exclude(pk=device.pk)
+        .exists()
+    )
+    if not others and needs_second_factor(user):
+        raise ValidationError(
+            _(
+                "C'est votre dernier second facteur, et vos rôles (trésorerie, financement ou "
+                "administration) en exigent un : ajoutez d'abord une autre clé ou une "
+                "application d'authentification."
+            ),
+            code="required",
+        )
+    device.delete()
+    if others:
+        return False
+    StaticDevice.objects.filter(user=user).delete()
+    return True
 
 
 def check_second_factor(user: User, code: str) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kenlabour.accounts import views
+from kenlabour.accounts import views, webauthn
 
 app_name = "accounts"
 urlpatterns = [
@@ -29,6 +29,33 @@ urlpatterns = [
     path("second-facteur/activer/", views.second_factor_setup, name="second_factor_setup"),
     path("second-facteur/codes/", views.recovery_codes, name="recovery_codes"),
     path("second-facteur/retirer/", views.second_factor_remove, name="second_factor_remove"),
+    # --- Security keys and passkeys (WebAuthn): pages, then the ceremonies' JSON endpoints
+    path("second-facteur/cles/ajouter/", views.security_key_add, name="security_key_add"),
+    path(
+        "second-facteur/cles/<int:pk>/retirer/",
+        views.security_key_remove,
+        name="security_key_remove",
+    ),
+    path(
+        "second-facteur/cles/inscription/debut/",
+        webauthn.BeginRegistrationView.as_view(),
+        name="webauthn_register_begin",
+    ),
+    path(
+        "second-facteur/cles/inscription/fin/",
+        webauthn.CompleteRegistrationView.as_view(),
+        name="webauthn_register_complete",
+    ),
+    path(
+        "second-facteur/cles/verification/debut/",
+        webauthn.BeginAuthenticationView.as_view(),
+        name="webauthn_auth_begin",
+    ),
+    path(
+        "second-facteur/cles/verification/fin/",
+        webauthn.CompleteAuthenticationView.as_view(),
+        name="webauthn_auth_complete",
+    ),
     # --- Open sessions
     path("sessions/<int:pk>/fermer/", views.session_close, name="session_close"),
     # --- Identity provider (OpenID Connect: ProConnect for public agents)

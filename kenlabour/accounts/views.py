@@ -216,13 +216,17 @@ def account(request):
         messages.success(request, _("Votre profil a été enregistré."))
         return redirect("accounts:account")
     user = request.user
+    totp = selectors.has_totp(user)
+    security_keys = selectors.security_keys(user)
     return render(
         request,
         "accounts/account.html",
         {
             "form": form,
             "roles": selectors.roles_for_display(user),
-            "second_factor": selectors.has_second_factor(user),
+            "second_factor": totp or bool(security_keys),
+            "totp": totp,
+            "security_keys": security_keys,
             "second_factor_required": needs_second_factor(user),
             "recovery_codes_left": selectors.recovery_codes_left(user),
             "sessions": selectors.open_sessions(user, request.session.session_key),
@@ -241,11 +245,20 @@ def _next_url(request) -> str:
 
 @login_required
 def second_factor_check(request):
-    """After the password: the code of the authentication application or a recovery code."""
+    """After the password: the code of the authentication application or a recovery code,
+    or (by script, accounts/webauthn.py) a security key."""
     user = request.user
-    if not selectors.has_second_factor(user):
+    totp = selectors.has_totp(user)
+    has_keys = selectors.has_security_key(user)
+    if not (totp or has_keys):
         return render(request, "accounts/second_factor.html", {"no_device": True})
     form = SecondFactorForm(request.POST or None)
+    if not totp:
+        form.fields["code"].label = _("Code de secours")
+        form.fields["code"].help_text = _(
+            "Sans votre clé, saisissez un de vos codes de secours (8 caractères)."
+        )
+        form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         wait = services.second_factor_wait(user)
         if wait:
@@ -272,6 +285,8 @@ def second_factor_check(request):
             "form": form,
             "next": _next_url(request),
             "verified": second_factor.is_verified(request.session),
+            "totp": totp,
+            "has_keys": has_keys,
         },
     )
 
@@ -286,8 +301,10 @@ def second_factor_setup(request):
     """Enrol an authentication application: scan (or type) the secret, then confirm with
     the code it shows. The secret stays in the session until confirmed."""
     user = request.user
-    if selectors.has_second_factor(user) and not second_factor.is_verified(request.session):
-        # Replacing an application asks the current one's code first.
+    totp = selectors.has_totp(user)
+    has_factor = totp or selectors.has_security_key(user)
+    if has_factor and not second_factor.is_verified(request.session):
+        # Replacing an application, or adding one, asks the current second factor first.
         return redirect("accounts:second_factor")
     secret = request.session.get(SETUP_SECRET_KEY)
     if not secret:
@@ -319,19 +336,74 @@ def second_factor_setup(request):
             "qr_code": _qr_data_uri(uri),
             "otpauth_uri": uri,
             "required": needs_second_factor(user),
-            "enrolled": selectors.has_second_factor(user),
+            "enrolled": totp,
+            "first_factor": not has_factor,
             "next": _next_url(request),
         },
     )
 
 
+@login_required
+def security_key_add(request):
+    """Register a security key or a passkey (the browser's WebAuthn ceremony, by script)."""
+    has_factor = selectors.has_second_factor(request.user)
+    if has_factor and not second_factor.is_verified(request.session):
+        return redirect("accounts:second_factor")
+    return render(
+        request,
+        "accounts/security_key_add.html",
+        {
+            "next": resolve_url("accounts:account"),
+            "first_factor": not has_factor,
+            "required": needs_second_factor(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def security_key_remove(request, pk):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    device = get_object_or_404(WebAuthnCredential, pk=pk, user=request.user)
+    if page := confirmation_page(
+        request,
+        title=_("Retirer une clé de sécurité"),
+        message=_("La clé « %(name)s » ne pourra plus servir de second facteur pour votre compte.")
+        % {"name": device.name},
+        back_url=resolve_url("accounts:account"),
+        confirm_label=_("Retirer la clé"),
+        danger=True,
+    ):
+        return page
+    try:
+        turned_off = services.remove_security_key(request.user, device)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:account")
+    if turned_off:
+        second_factor.forget(request.session)
+        messages.success(
+            request,
+            _("La clé « %(name)s » est retirée : la double authentification est désactivée.")
+            % {"name": device.name},
+        )
+    else:
+        messages.success(request, _("La clé « %(name)s » est retirée.") % {"name": device.name})
+    return redirect("accounts:account")
+
+
 SHOWN_CODES_KEY = "kenlabour_recovery_codes"
 
 
-def _show_codes(request, codes: list[str], next_url: str):
-    """New recovery codes are shown once, on the page a redirection leads to."""
+def show_codes_next(request, codes: list[str], next_url: str) -> str:
+    """New recovery codes are shown once, on the page whose address this returns."""
     request.session[SHOWN_CODES_KEY] = {"codes": codes, "next": next_url}
-    return redirect("accounts:recovery_codes")
+    return reverse("accounts:recovery_codes")
+
+
+def _show_codes(request, codes: list[str], next_url: str):
+    return redirect(show_codes_next(request, codes, next_url))
 
 
 @login_required
@@ -373,8 +445,8 @@ def second_factor_remove(request):
         request,
         title=_("Désactiver la double authentification"),
         message=_(
-            "Votre compte ne demandera plus de code après le mot de passe ; vos codes de "
-            "secours seront effacés."
+            "Votre compte ne demandera plus de second facteur après le mot de passe ; votre "
+            "application, vos clés de sécurité et vos codes de secours seront effacés."
         ),
         back_url=resolve_url("accounts:account"),
         confirm_label=_("Désactiver"),

@@ -42,6 +42,10 @@ ERASURE = {
     "accounts.signinsession.user": DELETE,
     "otp_totp.totpdevice.user": DELETE,
     "otp_static.staticdevice.user": DELETE,
+    # Security keys and passkeys (their attestations go with them), and the random handle
+    # the keys know the account by.
+    "django_otp_webauthn.webauthncredential.user": DELETE,
+    "django_otp_webauthn.webauthnuserhandle.user": DELETE,
     "admin.logentry.user": KEEP,
     "audit.auditevent.actor": KEEP,
     "audit.auditevent.subject": LOGINS,

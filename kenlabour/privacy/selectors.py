@@ -22,6 +22,19 @@ from kenlabour.network.models import Actor
 # Never written into a download: secrets (a password hash, the tokens of private links)
 # and what the platform derives for its own use.
 HIDDEN_FIELDS = {"password", "token", "search_text"}
+# For some models, only these fields are written: a security key is listed by its name and
+# dates, never by the key material and identifiers the browser exchanges with the site.
+SHOWN_FIELDS = {
+    "django_otp_webauthn.webauthncredential": {
+        "id",
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+    },
+    "django_otp_webauthn.webauthnuserhandle": {"user"},
+}
 
 # Rows that point at the person one step further away than a direct reference: the
 # attendance recorded from one of their registrations.
@@ -91,8 +104,9 @@ def _plain(value):
 
 def _fields(obj) -> list[dict]:
     rows = []
+    shown_only = SHOWN_FIELDS.get(obj._meta.label_lower)
     for field in obj._meta.concrete_fields:
-        if field.name in HIDDEN_FIELDS:
+        if field.name in HIDDEN_FIELDS or (shown_only and field.name not in shown_only):
             continue
         value = field.value_from_object(obj)
         if field.choices and value not in (None, ""):

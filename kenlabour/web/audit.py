@@ -55,9 +55,9 @@ PAGES: list[AuditedPage] = [
         _("Mon compte"),
         "accounts:account",
         login=True,
-        # roles, acting actors, second factor and recovery codes, open sessions, the
-        # rights' partial: constant whatever the person holds
-        max_queries=14,
+        # roles, acting actors, application, security keys and recovery codes, open
+        # sessions, the rights' partial: constant whatever the person holds
+        max_queries=15,
     ),
     AuditedPage(_("Changer de mot de passe"), "accounts:password_change", login=True),
     AuditedPage(_("Code de vérification"), "accounts:second_factor", login=True),
@@ -65,6 +65,7 @@ PAGES: list[AuditedPage] = [
         _("Activer la double authentification"), "accounts:second_factor_setup", login=True
     ),
     AuditedPage(_("Codes de secours"), "accounts:recovery_codes", login=True),
+    AuditedPage(_("Ajouter une clé de sécurité"), "accounts:security_key_add", login=True),
     AuditedPage(_("Communes"), "territories:communes"),
     AuditedPage(_("Communes : résultats"), "territories:communes", query="q=quimper"),
     AuditedPage(_("Communes : aucune trouvée"), "territories:communes", query="q=zzzz-inconnue"),
@@ -79,6 +80,12 @@ NOT_PAGES = {"web:theme_css", "accounts:logout", "set_language"}
 NOT_PAGES |= {
     "accounts:second_factor_remove",
     "accounts:session_close",
+    # Security keys: removal is a POST action; the WebAuthn ceremonies answer JSON.
+    "accounts:security_key_remove",
+    "accounts:webauthn_register_begin",
+    "accounts:webauthn_register_complete",
+    "accounts:webauthn_auth_begin",
+    "accounts:webauthn_auth_complete",
     "accounts:oidc_login",
     "accounts:oidc_callback",
 }
