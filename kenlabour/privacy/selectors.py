@@ -19,12 +19,16 @@ from django.utils import timezone
 from kenlabour.network.enums import ActorKind
 from kenlabour.network.models import Actor
 
-# Never written into a download: secrets (a password hash, the tokens of private links)
-# and what the platform derives for its own use.
-HIDDEN_FIELDS = {"password", "token", "search_text"}
-# For some models, only these fields are written: a security key is listed by its name and
-# dates, never by the key material and identifiers the browser exchanges with the site.
+# Never written into a download: secrets (a password hash, the tokens of private links, a
+# key) and what the platform derives for its own use.
+HIDDEN_FIELDS = {"password", "token", "key", "search_text"}
+# For some models, only these fields are written: a second factor is listed by its name and
+# dates, never by its secret (whoever read it could make the codes), nor by the key
+# material and identifiers a security key exchanges with the site.
+_FACTOR_SHOWN = {"id", "user", "name", "confirmed", "created_at", "last_used_at"}
 SHOWN_FIELDS = {
+    "otp_totp.totpdevice": _FACTOR_SHOWN,
+    "otp_static.staticdevice": _FACTOR_SHOWN,
     "django_otp_webauthn.webauthncredential": {
         "id",
         "user",

@@ -262,3 +262,30 @@ def test_the_download_reads_a_fixed_number_of_queries_whatever_the_rows(
         NeedFactory(requester=person)
     with django_assert_max_num_queries(len(few)):
         selectors.personal_data(user)
+
+
+def test_the_download_lists_the_second_factor_but_never_its_secret(client):
+    import base64
+    import binascii
+
+    import pyotp
+
+    from kenlabour.accounts import services as account_services
+
+    user = UserFactory()
+    secret = account_services.new_totp_secret()
+    code = pyotp.TOTP(base64.b32encode(binascii.unhexlify(secret))).now()
+    recovery = account_services.enrol_totp(user, secret, code)
+    client.force_login(user)
+    for export_format in ("json", "pdf"):
+        response = download(client, export_format)
+        assert response.status_code == 200
+        content = response.content
+        assert secret.encode() not in content.lower()
+        assert base64.b32encode(binascii.unhexlify(secret)) not in content
+        assert not any(c.encode() in content for c in recovery)
+    data = json.loads(download(client, "json").content)
+    devices = [s for s in data["sections"] if s["key"].startswith("otp_totp.")]
+    assert devices, "the authentication application is listed"
+    names = {f["name"] for s in devices for r in s["records"] for f in r["fields"]}
+    assert "name" in names and "key" not in names
