@@ -16,11 +16,11 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, SignInSession, User
+from kenlabour.accounts.services import new_recovery_codes
 
 DEMO_PASSWORD = "kenlabour-demo"  # noqa: S105 - printed to the demo's user on purpose
 
@@ -90,12 +90,13 @@ def enrol_second_factor(user: User) -> None:
 
 
 def _enrol(user: User, base32_secret: str) -> None:
-    """The demo's authentication application, as if enrolled on the account page."""
+    """The demo's authentication application, as if enrolled on the account page, with its
+    recovery codes (unknown to the demo: as if kept on paper; the account page renews them)."""
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.create(
         user=user, name="Application d'authentification", key=totp_hex(base32_secret)
     )
+    new_recovery_codes(user)
 
 
 def _open_phone_session(user: User) -> None:

@@ -178,10 +178,11 @@ def enrol_totp(user: User, secret_hex: str, code: str) -> list[str]:
         last_t=totp.t(),
         drift=totp.drift,
     )
-    return _new_recovery_codes(user)
+    return new_recovery_codes(user)
 
 
-def _new_recovery_codes(user: User) -> list[str]:
+def new_recovery_codes(user: User) -> list[str]:
+    """Ten new recovery codes for `user`, replacing the old ones; returned to show once."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=_("Codes de secours"), confirmed=True)
     codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
@@ -199,7 +200,7 @@ def regenerate_recovery_codes(actor: User, user: User) -> list[str]:
         raise ValidationError(
             _("Activez d'abord une application d'authentification."), code="no_device"
         )
-    return _new_recovery_codes(user)
+    return new_recovery_codes(user)
 
 
 @transaction.atomic
@@ -220,7 +221,7 @@ def remove_second_factor(actor: User, user: User) -> None:
 def security_key_added(user: User, device: WebAuthnCredential, *, first: bool) -> list[str]:
     """After a security key or passkey is registered (django-otp-webauthn stored it): when
     it is the person's first second factor, new recovery codes, returned to be shown once."""
-    return _new_recovery_codes(user) if first else []
+    return new_recovery_codes(user) if first else []
 
 
 @transaction.atomic

@@ -127,6 +127,15 @@ def test_a_treasurer_registers_a_key_then_signs_in_with_it_on_a_phone(
 
     page.goto(live_server.url + reverse("accounts:account"))
     assert "dernière utilisation le" in page.locator(".security-keys li").inner_text()
+
+    # A `next` leading off the site is not followed after the key: the account page is.
+    sign_out(page)
+    sign_in(page, live_server, treasurer)
+    page.goto(
+        live_server.url + reverse("accounts:second_factor") + "?next=https://ailleurs.example/"
+    )
+    page.get_by_role("button", name="Utiliser ma clé de sécurité").click()
+    page.wait_for_url(f"{live_server.url}{reverse('accounts:account')}")
     context.close()
 
 
