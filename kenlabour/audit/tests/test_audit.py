@@ -268,3 +268,10 @@ def test_a_signed_in_export_of_the_directory_is_recorded_an_anonymous_one_is_not
     event = AuditEvent.objects.exclude(action=AuditAction.LOGIN_NEW_DEVICE).get()
     assert (event.action, event.actor) == (AuditAction.PERSONAL_DATA_EXPORTED, person)
     assert event.summary == "Annuaire des acteurs (XLSX) — q=Annaig"
+
+
+def test_staff_reach_the_admin_from_their_account_page_others_do_not_see_it(client):
+    client.force_login(user_with_role(Role.RELAY_TREASURER))
+    assert reverse("admin:index") not in client.get(reverse("accounts:account")).content.decode()
+    _admin(client)
+    assert reverse("admin:index") in client.get(reverse("accounts:account")).content.decode()
