@@ -68,18 +68,27 @@ def _flat(payload: Mapping) -> dict:
     return out
 
 
+def _latest(
+    entries: Iterable[ledger_chain.Entry], kind: str, corrects: str, key: str, key_type: type
+) -> dict:
+    """The latest entry about each row, by its payload's `key`: an entry of `kind`, or a
+    correction of what it `corrects`. Row key -> (position, payload)."""
+    latest = {}
+    for entry in entries:
+        payload = entry.payload if isinstance(entry.payload, Mapping) else {}
+        if entry.kind == kind or (
+            entry.kind == "correction" and payload.get("corrects") == corrects
+        ):
+            row = payload.get(key)
+            if isinstance(row, key_type):
+                latest[row] = (entry.position, dict(payload))
+    return latest
+
+
 def _envelopes(
     entries: Iterable[ledger_chain.Entry], rows: Iterable[Mapping]
 ) -> list[Disagreement]:
-    latest: dict[str, tuple[int, dict]] = {}  # slug -> the latest entry about it
-    for entry in entries:
-        payload = entry.payload if isinstance(entry.payload, Mapping) else {}
-        if entry.kind == "envelope_opened" or (
-            entry.kind == "correction" and payload.get("corrects") == "envelope"
-        ):
-            slug = payload.get("envelope")
-            if isinstance(slug, str):
-                latest[slug] = (entry.position, dict(payload))
+    latest = _latest(entries, "envelope_opened", "envelope", "envelope", str)  # by slug
     out = []
     seen = set()
     for row in rows:
@@ -114,7 +123,7 @@ def reconcile(
     """The disagreements: envelopes first, then transfers, then claims, each by row id."""
     entries = list(entries)
     ledger_transfers: dict[int, tuple[int, dict]] = {}
-    shares: dict[int, tuple[int, dict]] = {}
+    shares: dict[int, tuple[int, dict]] = _latest(entries, "allocation", "allocation", "claim", int)
     paid: set[int] = set()
     out: list[Disagreement] = _envelopes(entries, envelopes)
     for entry in entries:
@@ -132,12 +141,6 @@ def reconcile(
             ledger_transfers[row] = (entry.position, flat)
             if flat.get("transfer_kind") == PAYOUT and isinstance(flat.get("claim"), int):
                 paid.add(flat["claim"])
-        elif entry.kind == "allocation" or (
-            entry.kind == "correction" and payload.get("corrects") == "allocation"
-        ):
-            claim = payload.get("claim")
-            if isinstance(claim, int):
-                shares[claim] = (entry.position, dict(payload))
     transfer_out = []
     seen = set()
     for row in transfers:

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from conftest import axe_violations, describe_violations
 from kenlabour.accounts.enums import Role
-from kenlabour.accounts.tests.factories import PASSWORD, user_with_role
+from kenlabour.accounts.tests.factories import user_with_role
+from kenlabour.accounts.tests.test_second_factor_browser import sign_in
 from kenlabour.accounts.tests.test_security_keys import a_security_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,14 +51,6 @@ def virtual_authenticator(page, transport: str) -> tuple:
 def accessible(page, *, scripts_off: bool = False):
     violations = axe_violations(page, scripts_off=scripts_off)
     assert not violations, f"axe-core on {page.url}:\n" + describe_violations(violations)
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + reverse("web:home"))
-    page.locator("header").get_by_role("link", name="Se connecter").click()
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
 
 
 def sign_out(page):
