@@ -10,7 +10,8 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ from kenlabour.funding.selectors import verification
 from kenlabour.funding.services import money as services_money
 from kenlabour.funding.templatetags.funding_claims import format_euros
 from kenlabour.funding.tests.factories import EnvelopeFactory, RateFactory
-from kenlabour.funding.tests.pages_money import allocated_world
+from kenlabour.funding.tests.pages_money import allocated_world, approved_claim
 from kenlabour.mobilisation.tests.factories import (
     CampaignFactory,
     DeliveryFactory,
@@ -460,3 +461,15 @@ def test_the_ledger_page_survives_an_entry_altered_into_nonsense(client, w, payl
     assert "Registre altéré" in response.content.decode()
     with pytest.raises(CommandError):
         call_command("verify_ledger")
+
+
+def test_the_verification_reads_five_queries_whatever_the_size(w):
+    with CaptureQueriesContext(connection) as small:
+        assert verification.verify().intact
+    for asked in (10_000, 20_000, 30_000):
+        approved_claim(w, asked)
+    services_money.allocate(w.funder_user, w.envelope)
+    RateFactory(envelope=EnvelopeFactory(funder=w.funder))
+    with CaptureQueriesContext(connection) as larger:
+        assert verification.verify().intact
+    assert len(small) == len(larger) == 5
