@@ -95,11 +95,14 @@ class CrawlResult:
 
 
 class _PageParser(HTMLParser):
-    """Links (`href`, `data-*` URLs) and forms (their fields with initial values)."""
+    """Links (`href`, `data-*` URLs), the endpoints a script posts to (`data-post-*`: reached,
+    not followed, since a GET of them rightly answers 405) and forms (their fields with
+    initial values)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.endpoints: list[str] = []
         self.forms: list[dict] = []
         self._form: dict | None = None
         self._select: tuple[str, list[str], list[str]] | None = None
@@ -109,7 +112,9 @@ class _PageParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         for name, value in attrs.items():
-            if value and (name == "href" or (name.startswith("data-") and value.startswith("/"))):
+            if value and name.startswith("data-post-") and value.startswith("/"):
+                self.endpoints.append(value)
+            elif value and (name == "href" or (name.startswith("data-") and value.startswith("/"))):
                 self.links.append(value)
         if tag == "form":
             self._form = {
@@ -246,6 +251,7 @@ def crawl(
         if response.status_code != 200 or not content_type.startswith(HTML):
             continue
         parser = _parse(response)
+        result.seen_names |= _page_names(url, parser)
         for href in parser.links:
             target = internal(url, href)
             if target is None:
@@ -285,9 +291,10 @@ def _parse(response) -> _PageParser:
 
 
 def _page_names(url: str, parser: _PageParser) -> set[str]:
-    """The named URLs a page leads to: its links' and its forms' actions."""
+    """The named URLs a page leads to: its links', its scripts' endpoints and its forms'
+    actions."""
     names = set()
-    for href in parser.links:
+    for href in [*parser.links, *parser.endpoints]:
         target = internal(url, href)
         if target is not None:
             names.add(url_name(target))

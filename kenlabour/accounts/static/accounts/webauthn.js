@@ -153,22 +153,22 @@
         let answer;
         if (registering) {
           const name = form.querySelector("input[name=name]").value;
-          const options = await post(form.dataset.beginUrl, csrf, { name });
+          const options = await post(form.dataset.postBegin, csrf, { name });
           const credential = await navigator.credentials.create({
             publicKey: creationOptions(options),
           });
           answer = await post(
-            `${form.dataset.completeUrl}?next=${next}`,
+            `${form.dataset.postComplete}?next=${next}`,
             csrf,
             registrationJSON(credential),
           );
         } else {
-          const options = await post(form.dataset.beginUrl, csrf);
+          const options = await post(form.dataset.postBegin, csrf);
           const credential = await navigator.credentials.get({
             publicKey: requestOptions(options),
           });
           answer = await post(
-            `${form.dataset.completeUrl}?next=${next}`,
+            `${form.dataset.postComplete}?next=${next}`,
             csrf,
             assertionJSON(credential),
           );
