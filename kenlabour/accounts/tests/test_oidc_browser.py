@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.accounts.models import SignInSession, User
 from kenlabour.accounts.tests.oidc_provider import claims
@@ -24,7 +25,7 @@ def start(page, live_server, assert_accessible):
     page.locator("header").get_by_role("link", name="Se connecter").click()
     assert_accessible(page)
     page.get_by_role("link", name="Se connecter avec ProConnect").click()
-    assert page.get_by_role("heading", name="Fournisseur d'identité de test").is_visible()
+    expect(page.get_by_role("heading", name="Fournisseur d'identité de test")).to_be_visible()
 
 
 def sign_in_at_provider(page, username):
@@ -45,7 +46,7 @@ def test_an_agent_signs_in_linked_to_her_organisation_then_signs_out(
     sign_in_at_provider(page, MORGANE)
     page.get_by_role("button", name="Authorize").click()  # the provider's consent
 
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
     assert_accessible(page)
     assert MORGANE in main_text(page)
     assert "fournisseur d'identité" in main_text(page)  # the session, listed with its way
@@ -65,9 +66,9 @@ def test_an_agent_signs_in_linked_to_her_organisation_then_signs_out(
     assert "Vous êtes déconnecté, de la plateforme et de ProConnect." in main_text(page)
     assert_accessible(page)
     page.goto(live_server.url + reverse("accounts:account"))
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     page.get_by_role("link", name="Se connecter avec ProConnect").click()
-    assert page.get_by_label("Password").is_visible(), "the provider asks the password again"
+    expect(page.get_by_label("Password"), "the provider asks the password again").to_be_visible()
 
 
 def test_an_existing_account_is_found_by_its_email_and_no_organisation_is_guessed(
@@ -79,7 +80,7 @@ def test_an_existing_account_is_found_by_its_email_and_no_organisation_is_guesse
     start(page, live_server, assert_accessible)
     sign_in_at_provider(page, "Ronan.Ollivier@exemple.gouv.fr".lower())
     page.get_by_role("button", name="Authorize").click()
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
     assert User.objects.filter(email__iexact=ronan.email).count() == 1
     assert not Actor.objects.filter(user=ronan).exists()  # no SIRET claimed
 
@@ -90,7 +91,7 @@ def test_cancelling_at_the_provider_signs_nobody_in(
     start(page, live_server, assert_accessible)
     sign_in_at_provider(page, MORGANE)
     page.get_by_role("button", name="Cancel").click()
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert "Vous avez annulé la connexion chez ProConnect." in main_text(page)
     assert_accessible(page)
     assert not User.objects.filter(email=MORGANE).exists()
@@ -101,11 +102,11 @@ def test_an_answer_with_a_state_this_browser_did_not_ask_for_is_refused(
 ):
     start(page, live_server, assert_accessible)  # this browser's own request has its state
     page.goto(live_server.url + reverse("accounts:oidc_callback") + "?code=forged&state=not-ours")
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert "Cette demande de connexion n'est plus valable" in main_text(page)
     assert_accessible(page)
     page.goto(live_server.url + reverse("accounts:account"))
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -121,7 +122,7 @@ def test_a_token_meant_for_another_service_or_expired_signs_nobody_in(
     oidc_settings.OIDC_RP_CLIENT_ID = client_id
     start(page, live_server, assert_accessible)
     sign_in_at_provider(page, MORGANE)  # these clients skip the consent
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert "ProConnect n'a pas pu confirmer votre identité" in main_text(page)
     assert not User.objects.filter(email=MORGANE).exists()
     assert reason in caplog.text  # refused for that reason, not another
@@ -149,7 +150,7 @@ def test_a_funder_signing_in_by_the_provider_still_passes_the_second_factor(
     start(page, live_server, assert_accessible)
     sign_in_at_provider(page, MORGANE)
     page.get_by_role("button", name="Authorize").click()
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()
     assert_accessible(page)
     page.goto(live_server.url + reverse("funding:envelopes"))
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()

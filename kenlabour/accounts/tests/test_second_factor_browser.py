@@ -4,6 +4,7 @@ authentication application, then signs in again with its code."""
 import pyotp
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from conftest import axe_violations, describe_violations, totp_code
 from kenlabour.accounts.enums import Role
@@ -37,12 +38,12 @@ def test_a_treasurer_enrols_then_signs_in_with_a_code_without_javascript(browser
     page = context.new_page()
     sign_in(page, live_server, treasurer)
     # Sent to enrol before anything else, money pages included.
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()
     assert "Votre rôle l'exige." in page.locator("main").inner_text()
     accessible_without_scripts(page)
     fits_a_phone(page)
     page.goto(live_server.url + reverse("funding:envelopes"))
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()
 
     secret = page.locator("#secret").inner_text().replace(" ", "")
     page.get_by_label("Code affiché par l'application").fill("000000")
@@ -51,8 +52,8 @@ def test_a_treasurer_enrols_then_signs_in_with_a_code_without_javascript(browser
     accessible_without_scripts(page)
     page.get_by_label("Code affiché par l'application").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Activer").click()
-    assert page.get_by_role("heading", name="Vos codes de secours").is_visible()
-    assert page.locator(".recovery-codes li").count() == 10
+    expect(page.get_by_role("heading", name="Vos codes de secours")).to_be_visible()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
     accessible_without_scripts(page)
     fits_a_phone(page)
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
@@ -61,12 +62,12 @@ def test_a_treasurer_enrols_then_signs_in_with_a_code_without_javascript(browser
 
     page.locator("header").get_by_role("button", name="Se déconnecter").click()
     sign_in(page, live_server, treasurer)
-    assert page.get_by_role("heading", name="Code de vérification").is_visible()
+    expect(page.get_by_role("heading", name="Code de vérification")).to_be_visible()
     accessible_without_scripts(page)
     fits_a_phone(page)
     page.get_by_label("Code à 6 chiffres ou code de secours").fill(totp_code(treasurer))
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
     main = page.locator("main").inner_text()
     assert "Il vous reste 10 codes de secours." in main
     assert "cette session" in main

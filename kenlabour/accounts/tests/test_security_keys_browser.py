@@ -6,6 +6,7 @@ JavaScript the key is not offered as a dead button, and a recovery code still wo
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from conftest import axe_violations, describe_violations
 from kenlabour.accounts.enums import Role
@@ -68,7 +69,7 @@ def money_page_asks_the_second_factor(page, live_server) -> bool:
 def register_first_key(page, live_server) -> list[str]:
     """On the enrolment page the middleware sent the person to: name and register a key;
     returns the recovery codes shown next."""
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()
     page.get_by_label("Nom de la clé").fill(KEY_NAME)
     accessible(page)
     page.get_by_role("button", name="Ajouter ma clé").click()
@@ -99,7 +100,7 @@ def test_a_treasurer_registers_a_key_then_signs_in_with_it_on_a_phone(
     # The account page lists the key: its name, when added, never used yet.
     page.goto(live_server.url + reverse("accounts:account"))
     keys = page.locator(".security-keys li")
-    assert keys.count() == 1
+    expect(keys).to_have_count(1)
     assert KEY_NAME in keys.inner_text()
     assert "jamais utilisée" in keys.inner_text()
     accessible(page)
@@ -107,10 +108,10 @@ def test_a_treasurer_registers_a_key_then_signs_in_with_it_on_a_phone(
 
     sign_out(page)
     sign_in(page, live_server, treasurer)
-    assert page.get_by_role("heading", name="Code de vérification").is_visible()
+    expect(page.get_by_role("heading", name="Code de vérification")).to_be_visible()
     assert money_page_asks_the_second_factor(page, live_server)  # next = the money page
     button = page.get_by_role("button", name="Utiliser ma clé de sécurité")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     button.click()
@@ -153,7 +154,7 @@ def test_a_key_the_browser_no_longer_holds_is_refused_in_french_then_a_recovery_
     alert.wait_for()
     assert "saisissez un code ci-dessous" in alert.inner_text()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
-    assert page.get_by_role("heading", name="Code de vérification").is_visible()
+    expect(page.get_by_role("heading", name="Code de vérification")).to_be_visible()
     accessible(page)
     # The session is still pending: no money page.
     assert money_page_asks_the_second_factor(page, live_server)
@@ -178,19 +179,19 @@ def test_without_javascript_no_key_button_and_a_recovery_code_still_works(
     page = context.new_page()
 
     sign_in(page, live_server, treasurer)
-    assert page.get_by_role("heading", name="Code de vérification").is_visible()
-    assert not page.get_by_role("button", name="Utiliser ma clé de sécurité").is_visible()
+    expect(page.get_by_role("heading", name="Code de vérification")).to_be_visible()
+    expect(page.get_by_role("button", name="Utiliser ma clé de sécurité")).not_to_be_visible()
     assert "demande JavaScript" in page.locator("main").inner_text()
     accessible(page, scripts_off=True)
     page.get_by_label("Code de secours").fill(code)
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
     assert "Clé du trousseau" in page.locator(".security-keys").inner_text()
     accessible(page, scripts_off=True)
 
     # Adding a key needs JavaScript: the page says so and shows no dead button.
     page.goto(live_server.url + reverse("accounts:security_key_add"))
-    assert not page.get_by_role("button", name="Ajouter ma clé").is_visible()
+    expect(page.get_by_role("button", name="Ajouter ma clé")).not_to_be_visible()
     assert "demandent JavaScript" in page.locator("main").inner_text()
     accessible(page, scripts_off=True)
     context.close()

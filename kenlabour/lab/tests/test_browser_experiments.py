@@ -5,6 +5,7 @@ to an organisation of the network and its follow-up)."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.lab.models import Interconnection, Recommendation
 from kenlabour.lab.tests.factories import ExperimentFactory, LabFactory, audited_experiment
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_list_has_no_axe_violation(page, live_server, assert_accessible):
     ExperimentFactory(title="Le permis pour l'emploi")
     page.goto(live_server.url + reverse("lab:experiments"))
-    assert page.get_by_role("link", name="Le permis pour l'emploi").is_visible()
+    expect(page.get_by_role("link", name="Le permis pour l'emploi")).to_be_visible()
     assert_accessible(page)
 
 
@@ -26,9 +27,9 @@ def test_an_experiment_page_with_suggestions_has_no_axe_violation(
     slug = audited_experiment()["slug"]
     login_browser(context, facilitator())
     page.goto(live_server.url + reverse("lab:experiment", kwargs={"slug": slug}))
-    assert page.get_by_role("heading", name="Expérimentations proches, suggérées").is_visible()
-    assert page.get_by_text("Public commun : Jeunes de 16 à 25 ans").first.is_visible()
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("heading", name="Expérimentations proches, suggérées")).to_be_visible()
+    expect(page.get_by_text("Public commun : Jeunes de 16 à 25 ans").first).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     assert_accessible(page)
 
 
@@ -41,7 +42,7 @@ def test_forms_with_errors_have_no_axe_violation(
     page.goto(live_server.url + reverse("lab:experiment_create"))
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("corrigez ce qui suit").is_visible()
+    expect(page.get_by_text("corrigez ce qui suit")).to_be_visible()
     assert_accessible(page)
     for name in ("lab:experiment_edit", "lab:experiment_phase", "lab:measurement_add"):
         page.goto(live_server.url + reverse(name, kwargs={"slug": slug}))
@@ -56,7 +57,7 @@ def test_forms_with_errors_have_no_axe_violation(
             page.goto(live_server.url + reverse(name, kwargs={"slug": slug}))
             page.get_by_label("Date").fill("")
         page.locator("main form button[type=submit]").first.click()
-        assert page.get_by_text("corrigez ce qui suit").is_visible(), name
+        expect(page.get_by_text("corrigez ce qui suit"), name).to_be_visible()
         assert_accessible(page)
 
 
@@ -71,7 +72,7 @@ def test_a_facilitator_accepts_a_link_without_javascript(browser, live_server, l
     # A confirmation step first (a decided link is not decided again), without JavaScript.
     assert Interconnection.objects.filter(status="accepted").count() == accepted
     page.get_by_role("button", name="Oui, accepter le lien").click()
-    assert page.get_by_text("il figure sur les deux pages").is_visible()
+    expect(page.get_by_text("il figure sur les deux pages")).to_be_visible()
     assert Interconnection.objects.filter(status="accepted").count() == 2
     context.close()
 
@@ -88,16 +89,16 @@ def test_a_facilitator_follows_an_experiment_up(
     page.get_by_role("link", name="Ajouter une hypothèse").click()
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer l'hypothèse").click()
-    assert page.get_by_text("corrigez ce qui suit").is_visible()
+    expect(page.get_by_text("corrigez ce qui suit")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Hypothèse").fill("Le code gratuit fait venir les jeunes à l'auto-école.")
     page.get_by_role("button", name="Enregistrer l'hypothèse").click()
-    assert page.get_by_text("L'hypothèse est enregistrée").is_visible()
+    expect(page.get_by_text("L'hypothèse est enregistrée")).to_be_visible()
     item = page.locator("li", has_text="Le code gratuit fait venir les jeunes")
-    assert item.locator("strong", has_text="À vérifier").is_visible()
+    expect(item.locator("strong", has_text="À vérifier")).to_be_visible()
     item.get_by_label("Statut").select_option(label="Confirmée")
     item.get_by_role("button", name="Changer le statut").click()
-    assert page.get_by_text("L'hypothèse est désormais « Confirmée ».").is_visible()
+    expect(page.get_by_text("L'hypothèse est désormais « Confirmée ».")).to_be_visible()
 
     # An indicator: a target equal to the baseline measures nothing.
     page.get_by_role("link", name="Ajouter un indicateur").click()
@@ -106,17 +107,17 @@ def test_a_facilitator_follows_an_experiment_up(
     page.get_by_label("Valeur de départ").fill("4")
     page.get_by_label("Cible").fill("4")
     page.get_by_role("button", name="Enregistrer l'indicateur").click()
-    assert page.get_by_role("link", name="Cible : La cible est égale").is_visible()
+    expect(page.get_by_role("link", name="Cible : La cible est égale")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Cible").fill("12,5")
     page.get_by_role("button", name="Enregistrer l'indicateur").click()
-    assert page.get_by_text("départ 4,00, cible 12,50").is_visible()
+    expect(page.get_by_text("départ 4,00, cible 12,50")).to_be_visible()
 
     # A result page, with an error shown.
     page.get_by_role("link", name="Ajouter un résultat").click()
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer le résultat").click()
-    assert page.get_by_text("corrigez ce qui suit").is_visible()
+    expect(page.get_by_text("corrigez ce qui suit")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Retour à l'expérimentation").click()
 
@@ -126,13 +127,13 @@ def test_a_facilitator_follows_an_experiment_up(
     page.get_by_label("Organisation destinataire").fill("Conseil fantôme")
     page.get_by_label("Préconisation").fill("Financer le code de la route des jeunes suivis.")
     page.get_by_role("button", name="Enregistrer la préconisation").click()
-    assert page.get_by_text("« Conseil fantôme » n'est pas une organisation").first.is_visible()
+    expect(page.get_by_text("« Conseil fantôme » n'est pas une organisation").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Organisation destinataire").fill("conseil départemental du finistère")
     page.get_by_role("button", name="Enregistrer la préconisation").click()
-    assert page.get_by_text("La préconisation est enregistrée").is_visible()
+    expect(page.get_by_text("La préconisation est enregistrée")).to_be_visible()
     item = page.locator("li", has_text="Financer le code de la route des jeunes suivis.")
-    assert item.get_by_text("À Conseil départemental du Finistère :").is_visible()
+    expect(item.get_by_text("À Conseil départemental du Finistère :")).to_be_visible()
 
     # Its follow-up, from the page.
     item.locator("summary").click()
@@ -140,7 +141,7 @@ def test_a_facilitator_follows_an_experiment_up(
     item.get_by_label("Précisions").fill("Inscrite au budget 2027.")
     assert_accessible(page)
     item.get_by_role("button", name="Enregistrer la suite").click()
-    assert page.get_by_text("(Inscrite au budget 2027.)").is_visible()
+    expect(page.get_by_text("(Inscrite au budget 2027.)")).to_be_visible()
     recommendation = Recommendation.objects.get(addressed_to__name__startswith="Conseil")
     assert (recommendation.follow_up, recommendation.follow_up_note) == (
         "accepted",
@@ -159,6 +160,6 @@ def test_the_follow_up_forms_work_without_javascript(browser, live_server, login
     item.locator("summary").click()
     item.get_by_label("Suite donnée").select_option(label="Mise en œuvre")
     item.get_by_role("button", name="Enregistrer la suite").click()
-    assert page.get_by_text("est « Mise en œuvre »").is_visible()
+    expect(page.get_by_text("est « Mise en œuvre »")).to_be_visible()
     assert Recommendation.objects.get().follow_up == "implemented"
     context.close()

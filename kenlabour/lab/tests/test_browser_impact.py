@@ -3,6 +3,7 @@ shown, and filters that work with JavaScript off."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.lab.tests.factories import audited_impact
 
@@ -14,8 +15,8 @@ def test_the_dashboard_with_figures_and_charts_has_no_axe_violation(
 ):
     audited_impact()
     page.goto(f"{live_server.url}{reverse('lab:impact')}?labo=labo-audit-impact&annee=2019")
-    assert page.get_by_role("img", name="Ateliers tenus par mois en 2019").is_visible()
-    assert page.locator("table caption").first.is_visible()
+    expect(page.get_by_role("img", name="Ateliers tenus par mois en 2019")).to_be_visible()
+    expect(page.locator("table caption").first).to_be_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}{reverse('lab:impact')}?labo=inconnu&annee=1850")
     assert_accessible(page)

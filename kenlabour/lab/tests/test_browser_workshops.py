@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kenlabour.accounts.tests.factories import user_with_role
 from kenlabour.lab.enums import ParticipantKind, RegistrationStatus
@@ -172,14 +173,14 @@ def test_the_sign_in_sheet_works_with_javascript_off(browser, live_server, login
     row = page.locator(f"#inscrit-{registration.pk}")
     row.get_by_label("À quel titre").select_option(label="Maker")
     row.get_by_role("button", name="Présent·e : Anne Le Goff").click()
-    assert page.get_by_text("Anne Le Goff : présence notée.").is_visible()
-    assert page.locator(f"#inscrit-{registration.pk} .sheet-present").is_visible()
+    expect(page.get_by_text("Anne Le Goff : présence notée.")).to_be_visible()
+    expect(page.locator(f"#inscrit-{registration.pk} .sheet-present")).to_be_visible()
     page.get_by_label("Nom et prénom").fill("Yann")
     page.locator("#id_sans-inscription-kind").select_option(label="Élu ou élue")
     # Submitted from the keyboard: a phone's browser may still be scrolling to the field
     # just filled, which makes a simulated tap land elsewhere.
     page.get_by_role("button", name="Noter sa présence").press("Enter")
-    assert page.get_by_text("Yann : présence notée (sans inscription).").is_visible()
+    expect(page.get_by_text("Yann : présence notée (sans inscription).")).to_be_visible()
     assert Attendance.objects.count() == 2
     context.close()
 
@@ -217,11 +218,11 @@ def test_workshop_pages_full_of_data_have_no_axe_violation(
     # A full workshop, a registration refused, the code page with errors.
     page.goto(live_server.url + workshop.get_absolute_url())
     page.get_by_role("button", name="M'inscrire sur la liste d'attente").click()
-    assert page.get_by_text("Indiquez votre nom.").first.is_visible()
+    expect(page.get_by_text("Indiquez votre nom.").first).to_be_visible()
     assert_accessible(page)
     page.goto(live_server.url + reverse("lab:attendance_code"))
     page.get_by_role("button", name="Je suis présent").click()
-    assert page.get_by_text("Indiquez le code que donne l'animateur.").first.is_visible()
+    expect(page.get_by_text("Indiquez le code que donne l'animateur.").first).to_be_visible()
     assert_accessible(page)
 
     login_browser(context, facilitator)
@@ -237,5 +238,5 @@ def test_workshop_pages_full_of_data_have_no_axe_violation(
     page.goto(live_server.url + reverse("lab:workshop_edit", kwargs={"slug": workshop.slug}))
     page.get_by_label("Nombre de places").fill("0")
     page.get_by_role("button", name="Enregistrer l'atelier").click()
-    assert page.get_by_text("Un atelier a au moins une place").first.is_visible()
+    expect(page.get_by_text("Un atelier a au moins une place").first).to_be_visible()
     assert_accessible(page)

@@ -2,6 +2,7 @@
 as text in the tooltips, never read as HTML."""
 
 import pytest
+from playwright.sync_api import expect
 
 from kenlabour.mobilisation.services import coordination
 from kenlabour.mobilisation.tests.factories import (
@@ -42,6 +43,6 @@ def test_a_need_named_with_html_shows_as_text_in_the_map_tooltip(
     assert tooltip.inner_text() == f"Fablab 0 → {HOSTILE} (Quimper) : 40 unités".replace(
         "Fablab 0", run.assignments.get().producer.name
     )
-    assert tooltip.locator("img, b").count() == 0
-    assert page.locator("#carte img:not(.leaflet-tile)").count() == 0
+    expect(tooltip.locator("img, b")).to_have_count(0)
+    expect(page.locator("#carte img:not(.leaflet-tile)")).to_have_count(0)
     assert page.evaluate("window.hacked") is None

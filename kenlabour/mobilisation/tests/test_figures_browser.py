@@ -6,6 +6,7 @@ import base64
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.mobilisation.tests.pages_figures import audited_campaign
 
@@ -35,8 +36,8 @@ def test_the_dashboard_with_figures_has_no_axe_violation(page, live_server, asse
     errors = csp_errors(page)
     url = live_server.url + reverse("mobilisation:campaign", kwargs={"slug": slug})
     page.goto(url + "?departement=29")
-    assert page.get_by_role("heading", name="Par intercommunalité : Finistère").is_visible()
-    assert page.locator("table caption").count() == 3
+    expect(page.get_by_role("heading", name="Par intercommunalité : Finistère")).to_be_visible()
+    expect(page.locator("table caption")).to_have_count(3)
     assert_accessible(page)
     # The filters, by keyboard, without a page of errors.
     page.goto(url)
@@ -54,7 +55,7 @@ def test_the_map_is_read_by_keyboard(page, live_server, assert_accessible):
     errors = csp_errors(page)
     page.goto(live_server.url + reverse("mobilisation:campaign_map", kwargs={"slug": slug}))
     page.wait_for_selector("#carte .figures-marker")
-    assert page.locator("#carte-bloc").is_visible()
+    expect(page.locator("#carte-bloc")).to_be_visible()
     # Six communes, each with needs and a producer (the place-less one is not drawn).
     needs = page.locator("#carte .figures-marker-need")
     producers = page.locator("#carte .figures-marker-producer")
@@ -85,10 +86,10 @@ def test_without_javascript_the_map_is_the_table(browser, live_server, assert_ac
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(live_server.url + reverse("mobilisation:campaign_map", kwargs={"slug": slug}))
-    assert page.locator("#carte-bloc").is_hidden()
+    expect(page.locator("#carte-bloc")).to_be_hidden()
     table = page.locator("table#communes")
-    assert table.is_visible()
-    assert table.locator("tbody tr").count() == 6
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(6)
     assert "Rennes" in table.locator("tbody th").all_inner_texts()
     page.locator("#id_departement").select_option("29")
     page.get_by_role("button", name="Afficher").click()

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.mobilisation.enums import DeliveryStatus, NeedStatus, Urgency
 from kenlabour.mobilisation.models import Capacity, Delivery, MaterialOffer, Production
@@ -69,8 +70,8 @@ def test_a_producer_on_a_phone_declares_a_capacity_and_a_delivery(
     page = context.new_page()
     campaign = scene["campaign"]
     page.goto(live_server.url + reverse("mobilisation:producer", kwargs={"slug": campaign.slug}))
-    assert page.get_by_role("heading", name="Ma page de producteur").is_visible()
-    assert page.get_by_role("heading", name="EHPAD Les Embruns — Brest").is_visible()
+    expect(page.get_by_role("heading", name="Ma page de producteur")).to_be_visible()
+    expect(page.get_by_role("heading", name="EHPAD Les Embruns — Brest")).to_be_visible()
     check(page, assert_accessible)
 
     # A capacity: refused (window backwards, 0 km), then saved.
@@ -84,7 +85,7 @@ def test_a_producer_on_a_phone_declares_a_capacity_and_a_delivery(
     page.get_by_label("Disponible jusqu'au").fill(today().isoformat())
     page.get_by_label("Distance de livraison maximale (km)").fill("0")
     page.get_by_role("button", name="Enregistrer la capacité").click()
-    assert page.get_by_text("Rien n'a été enregistré").is_visible()
+    expect(page.get_by_text("Rien n'a été enregistré")).to_be_visible()
     assert not Capacity.objects.exists()
     check(page, assert_accessible)
     page.get_by_label("Disponible à partir du").fill(today().isoformat())
@@ -93,9 +94,9 @@ def test_a_producer_on_a_phone_declares_a_capacity_and_a_delivery(
     )
     page.get_by_label("Distance de livraison maximale (km)").fill("40")
     page.get_by_role("button", name="Enregistrer la capacité").click()
-    assert page.get_by_text(
-        "Capacité enregistrée : Fablab du Steir, Visière Prusa RC3."
-    ).is_visible()
+    expect(
+        page.get_by_text("Capacité enregistrée : Fablab du Steir, Visière Prusa RC3.")
+    ).to_be_visible()
     capacity = Capacity.objects.get()
     assert (capacity.units_per_day, capacity.stock, capacity.max_km) == (40, 150, 40)
     check(page, assert_accessible)
@@ -103,7 +104,7 @@ def test_a_producer_on_a_phone_declares_a_capacity_and_a_delivery(
     # The delivery: more than planned is refused at its field, then 80 declared.
     page.get_by_label("Unités livrées").fill("95")
     page.get_by_role("button", name="Déclarer la livraison").click()
-    assert page.get_by_text("c'est plus que les 80 prévues").is_visible()
+    expect(page.get_by_text("c'est plus que les 80 prévues")).to_be_visible()
     assert Delivery.objects.get().status == DeliveryStatus.PLANNED
     check(page, assert_accessible)
     page.get_by_label("Unités livrées").fill("80")
@@ -111,8 +112,12 @@ def test_a_producer_on_a_phone_declares_a_capacity_and_a_delivery(
     page.get_by_role("heading", name="Déclarer la livraison ?").wait_for()
     check(page, assert_accessible)
     page.get_by_role("button", name="Déclarer la livraison").click()
-    assert page.get_by_text("Livraison déclarée : 80 unités pour EHPAD Les Embruns").is_visible()
-    assert page.get_by_role("table", name="Livraisons déclarées par Fablab du Steir").is_visible()
+    expect(
+        page.get_by_text("Livraison déclarée : 80 unités pour EHPAD Les Embruns")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("table", name="Livraisons déclarées par Fablab du Steir")
+    ).to_be_visible()
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.declared_units) == (DeliveryStatus.DECLARED, 80)
     assert LinkSource.objects.filter(kind=LinkSourceKind.DELIVERY).count() == 1
@@ -135,40 +140,40 @@ def test_production_and_material_on_a_phone(
     check(page, assert_accessible)
     page.get_by_label("Unités produites").fill("0")
     page.get_by_role("button", name="Enregistrer la production").click()
-    assert page.get_by_text("Rien n'a été enregistré").is_visible()
+    expect(page.get_by_text("Rien n'a été enregistré")).to_be_visible()
     check(page, assert_accessible)
     page.get_by_label("Unités produites").fill("230")
     page.get_by_role("button", name="Enregistrer la production").click()
-    assert page.get_by_text("Production enregistrée : 230 × Visière Prusa RC3").is_visible()
-    assert page.get_by_role(
-        "table", name="Les 20 dernières déclarations de production"
-    ).is_visible()
+    expect(page.get_by_text("Production enregistrée : 230 × Visière Prusa RC3")).to_be_visible()
+    expect(
+        page.get_by_role("table", name="Les 20 dernières déclarations de production")
+    ).to_be_visible()
     assert Production.objects.get().units == 230
     check(page, assert_accessible)
 
     page.goto(live_server.url + reverse("mobilisation:material_add", kwargs={"slug": slug}))
     check(page, assert_accessible)
     page.get_by_role("button", name="Publier l'annonce").click()
-    assert page.get_by_text("Rien n'a été enregistré").is_visible()
+    expect(page.get_by_text("Rien n'a été enregistré")).to_be_visible()
     check(page, assert_accessible)
     page.get_by_label("une demande : il vous en manque").check()
     page.get_by_label("Matière").select_option("elastic")
     page.get_by_label("Quantité").fill("300")
     page.locator("#id_unit").fill("mètres")
     page.get_by_role("button", name="Publier l'annonce").click()
-    assert page.get_by_text("Demande publiée : Élastique, 300 mètres.").is_visible()
+    expect(page.get_by_text("Demande publiée : Élastique, 300 mètres.")).to_be_visible()
     assert MaterialOffer.objects.get().quantity == 300
     check(page, assert_accessible)
 
     page.goto(live_server.url + reverse("mobilisation:materials", kwargs={"slug": slug}))
-    assert page.get_by_role("heading", name="Demande : Élastique — 300 mètres").is_visible()
+    expect(page.get_by_role("heading", name="Demande : Élastique — 300 mètres")).to_be_visible()
     check(page, assert_accessible)
 
     page.goto(live_server.url + reverse("mobilisation:producer", kwargs={"slug": slug}))
     page.get_by_role("button", name="Satisfaite").click()
     page.get_by_role("heading", name="Marquer l'annonce satisfaite ?").wait_for()
     page.get_by_role("button", name="Marquer satisfaite").click()
-    assert page.get_by_text("Annonce marquée satisfaite").is_visible()
+    expect(page.get_by_text("Annonce marquée satisfaite")).to_be_visible()
     check(page, assert_accessible)
     context.close()
 
@@ -184,7 +189,7 @@ def test_a_delivery_is_declared_with_javascript_off(browser, live_server, login_
     page.get_by_role("button", name="Déclarer la livraison").click()
     page.get_by_role("heading", name="Déclarer la livraison ?").wait_for()
     page.get_by_role("button", name="Déclarer la livraison").click()
-    assert page.get_by_text("Livraison déclarée : 50 unités").is_visible()
+    expect(page.get_by_text("Livraison déclarée : 50 unités")).to_be_visible()
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.declared_units, delivery.declared_on) == (
         DeliveryStatus.DECLARED,

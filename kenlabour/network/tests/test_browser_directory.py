@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.network import forms, services
 from kenlabour.network.enums import LinkSourceKind, OrganisationKind, ResourceKind
@@ -144,13 +145,13 @@ def test_a_visitor_finds_the_fablabs_with_a_laser_cutter_near_quimper_by_keyboar
     assert sorted(listed_names(page)) == sorted(fablabs)
     map_block = page.locator("#carte-bloc")
     if not javascript:
-        assert map_block.is_hidden()
+        expect(map_block).to_be_hidden()
         context.close()
         return
 
     # The map shows one marker per fablab found (each in its own commune), all focusable.
     page.wait_for_selector("#carte .leaflet-marker-icon")
-    assert map_block.is_visible()
+    expect(map_block).to_be_visible()
     markers = page.locator("#carte .leaflet-marker-icon")
     expected_alts = {f"{name} — {place}" for name, place in fablabs.items()}
     assert {markers.nth(i).get_attribute("alt") for i in range(markers.count())} == expected_alts

@@ -3,6 +3,7 @@ empty and with errors shown; a facilitator fixes a file and imports it; JavaScri
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.network.enums import ModerationStatus, ResourceKind
@@ -45,7 +46,7 @@ def test_a_facilitator_fixes_a_file_and_imports_it(
     )
     page.get_by_role("button", name="Importer").click()
     table = page.get_by_role("table", name="Erreurs du fichier, par ligne et par colonne")
-    assert table.is_visible()
+    expect(table).to_be_visible()
     lines = table.get_by_role("rowheader").all_inner_texts()
     assert lines == ["3", "4"]
     assert "clé de contrôle" in table.inner_text()
@@ -59,7 +60,7 @@ def test_a_facilitator_fixes_a_file_and_imports_it(
         files=[{"name": "acteurs.xlsx", "mimeType": "", "buffer": files.xlsx_bytes(rows)}]
     )
     page.get_by_role("button", name="Importer").click()
-    assert page.get_by_role("heading", name="Import réussi : 4 acteurs créés").is_visible()
+    expect(page.get_by_role("heading", name="Import réussi : 4 acteurs créés")).to_be_visible()
     summary = page.get_by_role("table", name="Acteurs créés par type")
     assert "Organisation 2" in " ".join(summary.inner_text().split())
     assert Actor.objects.filter(status=ModerationStatus.PUBLISHED).count() == 4
@@ -76,14 +77,14 @@ def test_registration_page_with_and_without_errors_has_no_axe_violation(
     assert_accessible(page)
     # With JavaScript, choosing a place-less collective shows its area, not a commune.
     page.get_by_label("Un collectif sans lieu").check()
-    assert page.locator("#id_area").is_visible()
-    assert page.locator("#id_commune").is_hidden()
-    assert page.locator("#id_organisation_kind").is_hidden()
+    expect(page.locator("#id_area")).to_be_visible()
+    expect(page.locator("#id_commune")).to_be_hidden()
+    expect(page.locator("#id_organisation_kind")).to_be_hidden()
     page.get_by_label("Une organisation").check()
-    assert page.locator("#id_commune").is_visible()
-    assert page.locator("#id_area").is_hidden()
+    expect(page.locator("#id_commune")).to_be_visible()
+    expect(page.locator("#id_area")).to_be_hidden()
     page.get_by_role("button", name="Inscrire").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "Indiquez le nom." in page.get_by_role("alert").inner_text()
     assert page.locator("#id_name").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
@@ -136,14 +137,14 @@ def test_moderation_page_with_and_without_errors_has_no_axe_violation(
     assert_accessible(page)
 
     page.get_by_role("button", name="Refuser Collectif à refuser").click()
-    assert page.get_by_text("Indiquez le motif du refus : la personne").first.is_visible()
+    expect(page.get_by_text("Indiquez le motif du refus : la personne").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("article", name="Collectif à refuser").get_by_label("Motif du refus").fill(
         "Collectif inconnu du laboratoire."
     )
     page.get_by_role("button", name="Refuser Collectif à refuser").click()
     page.get_by_role("button", name="Publier Collectif à publier").click()
-    assert page.get_by_text("Aucun acteur n'attend de modération.").is_visible()
+    expect(page.get_by_text("Aucun acteur n'attend de modération.")).to_be_visible()
     assert_accessible(page)
     first.refresh_from_db()
     second.refresh_from_db()

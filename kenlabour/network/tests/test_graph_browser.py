@@ -3,6 +3,7 @@ errors shown, keyboard use and JavaScript off."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.network.tests.factories import commune
 from kenlabour.network.tests.test_territorial_engagement import make_records
@@ -21,7 +22,7 @@ def test_results_with_chains_have_no_axe_violation(page, live_server, assert_acc
     query = f"ressource=sewing_machine&commune=Lorient&rayon=60&acteur={network['anne'].slug}"
     response = page.goto(f"{live_server.url}{url}?{query}")
     assert response.status == 200
-    assert page.get_by_role("table").count() == 1
+    expect(page.get_by_role("table")).to_have_count(1)
     assert "une personne du réseau" in page.locator("table").inner_text()
     assert_accessible(page)
 
@@ -37,7 +38,7 @@ def test_results_with_chains_have_no_axe_violation(page, live_server, assert_acc
 def test_errors_have_no_axe_violation(page, live_server, assert_accessible, query):
     response = page.goto(f"{live_server.url}{reverse('network:who_could_help')}?{query}")
     assert response.status == 200
-    assert page.get_by_role("alert").count() == 1
+    expect(page.get_by_role("alert")).to_have_count(1)
     assert_accessible(page)
 
 
@@ -87,7 +88,7 @@ def test_sorting_and_choosing_a_departement_without_javascript(browser, live_ser
         "22"
     )
     page.get_by_role("button", name="Afficher").click()
-    assert page.get_by_role("heading", name="Intercommunalités : Côtes-d'Armor").is_visible()
+    expect(page.get_by_role("heading", name="Intercommunalités : Côtes-d'Armor")).to_be_visible()
     table = page.locator("#departements")
     table.get_by_role("link", name="Acteurs pour 10 000 habitants").click()
     header = page.locator("#departements th[aria-sort]")
@@ -119,7 +120,7 @@ def test_the_actor_page_section_shows_results_in_place_with_javascript(
 ):
     page.goto(live_server.url + network["anne"].get_absolute_url())
     section = page.locator("section.who-could-help")
-    assert section.get_by_role("heading", name="Qui pourrait aider ?").is_visible()
+    expect(section.get_by_role("heading", name="Qui pourrait aider ?")).to_be_visible()
     section.get_by_label("J'ai besoin de").select_option(label="Machine à coudre")
     section.get_by_label("dans un rayon de (km)").fill("60")
     section.get_by_role("button", name="Chercher").click()
@@ -139,7 +140,7 @@ def test_the_actor_page_section_opens_the_search_page_without_javascript(
     section = page.locator("section.who-could-help")
     section.get_by_label("J'ai besoin de").select_option(label="Machine à coudre")
     section.get_by_role("button", name="Chercher").click()
-    assert page.get_by_role("heading", name="Qui peut aider Anne Le Goff ?").is_visible()
+    expect(page.get_by_role("heading", name="Qui peut aider Anne Le Goff ?")).to_be_visible()
     # Within 30 km of Lorient by default: Marie, the fablab and the Quimperlé collective.
     caption = page.locator("table caption").inner_text()
     assert "3 acteurs ont « Machine à coudre » à 30 km au plus de Lorient" in caption

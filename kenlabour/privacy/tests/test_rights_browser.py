@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from conftest import axe_violations, describe_violations
 from kenlabour.accounts.enums import Role
@@ -43,15 +44,15 @@ def test_a_person_uses_her_rights_with_javascript_off(browser, live_server, logi
 
     page.goto(live_server.url + reverse("accounts:account"))
     page.get_by_role("button", name="Retirer mon consentement : rendre ma fiche privée").click()
-    assert page.get_by_text("Votre page n'est plus publique").is_visible()
+    expect(page.get_by_text("Votre page n'est plus publique")).to_be_visible()
     person.refresh_from_db()
     assert not person.public_consent
 
     page.get_by_role("button", name="Effacer mon compte").click()
-    assert page.get_by_role("heading", name="Effacer mon compte").is_visible()
+    expect(page.get_by_role("heading", name="Effacer mon compte")).to_be_visible()
     _clean(page, scripts_off=True)
     page.get_by_role("button", name="Effacer définitivement mon compte").click()
-    assert page.get_by_text("Votre compte est effacé.").is_visible()
+    expect(page.get_by_text("Votre compte est effacé.")).to_be_visible()
     assert not User.objects.get(pk=user.pk).is_active
     context.close()
 
@@ -67,7 +68,7 @@ def test_the_audit_log_has_no_axe_violation(browser, live_server, login_browser)
     page.get_by_role("link", name="Journal d'audit").click()
     _clean(page)
     page.get_by_role("link", name="Page suivante").click()
-    assert page.get_by_text("Rôle 0", exact=True).is_visible()
+    expect(page.get_by_text("Rôle 0", exact=True)).to_be_visible()
     page.goto(live_server.url + reverse("audit:log") + "?since=0001-01-01")
     _clean(page)
     context.close()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kenlabour.accounts.tests.factories import PASSWORD, UserFactory, user_with_role
 from kenlabour.web import audit
@@ -53,9 +54,9 @@ def test_login_and_logout_work_with_javascript_off(browser, live_server):
     page.get_by_label("Adresse e-mail").fill("anne@exemple.bzh")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
-    assert page.get_by_role("heading", name="Vous êtes déconnecté").is_visible()
+    expect(page.get_by_role("heading", name="Vous êtes déconnecté")).to_be_visible()
     context.close()
 
 
@@ -66,7 +67,7 @@ def test_a_wrong_password_is_announced_at_the_form_without_javascript(browser, l
     page.get_by_label("Adresse e-mail").fill("inconnu@exemple.bzh")
     page.get_by_label("Mot de passe").fill("n'importe quoi")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Adresse e-mail ou mot de passe incorrect").is_visible()
+    expect(page.get_by_text("Adresse e-mail ou mot de passe incorrect")).to_be_visible()
     context.close()
 
 
