@@ -69,6 +69,13 @@ def can(user, action: str, obj=None) -> bool:
     return user.has_perm(action, obj)
 
 
+def strictly(user, action: str, obj=None) -> bool:
+    """The rule itself, for the actions no account is above, not even a superuser
+    (Django's `has_perm` answers yes to a superuser for everything): reviewing and paying
+    a claim, answering for an actor, reading the messages people exchange."""
+    return rules.has_perm(action, user, obj)
+
+
 rules.add_perm("accounts.assign_role", is_platform_admin)
 rules.add_perm("accounts.edit_profile", is_self | is_platform_admin)
 

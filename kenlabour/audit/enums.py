@@ -14,3 +14,4 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Export de données personnelles")
     ERASURE = "erasure", _("Effacement d'un compte")
     LOGIN_NEW_DEVICE = "login_new_device", _("Connexion depuis un nouvel appareil")
+    INTRODUCTION_REPORTED = "introduction_reported", _("Demande de mise en relation signalée")

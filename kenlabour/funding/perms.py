@@ -87,13 +87,6 @@ def recorded_its_payout(user, claim) -> bool:
     return claim is not None and duties(claim).payout_recorder_is(user)
 
 
-def strictly(user, action: str, obj=None) -> bool:
-    """The rule itself, for the actions no account is above, not even a superuser
-    (Django's `has_perm` answers yes to a superuser for everything): reviewing and paying
-    a claim."""
-    return rules.has_perm(action, user, obj)
-
-
 def holds_treasurer(user, relay) -> bool:
     return getattr(user, "is_authenticated", False) and holds(user, Role.RELAY_TREASURER, relay)
 

@@ -108,3 +108,21 @@ class LinkSourceKind(models.TextChoices):
     DELIVERY = "delivery", _("Livraison")
     MEMBERSHIP = "membership", _("Même organisation ou collectif")
     PARTNERSHIP = "partnership", _("Partenariat déclaré")
+    INTRODUCTION = "introduction", _("Mise en relation acceptée")
+
+
+class IntroductionStatus(models.TextChoices):
+    """Where an introduction request stands. A request left unanswered past its expiry date
+    is shown as expired (`Introduction.state`), whatever its stored status."""
+
+    AWAITING_INTERMEDIARY = "awaiting_intermediary", _("En attente de la personne qui présente")
+    PENDING = "pending", _("En attente de réponse")
+    ACCEPTED = "accepted", _("Acceptée")
+    DECLINED = "declined", _("Refusée")
+    REPORTED = "reported", _("Signalée comme abusive")
+    EXPIRED = "expired", _("Expirée sans réponse")
+
+    @classmethod
+    def open(cls) -> set[str]:
+        """The statuses that still wait for somebody's answer."""
+        return {cls.AWAITING_INTERMEDIARY, cls.PENDING}

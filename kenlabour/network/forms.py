@@ -139,6 +139,15 @@ class ActorForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    accepts_introductions = forms.BooleanField(
+        label=_("Accepter les demandes de mise en relation"),
+        help_text=_(
+            "Les personnes connectées vous écrivent par la plateforme sans voir votre "
+            "adresse ; vous acceptez, refusez ou laissez la demande expirer."
+        ),
+        required=False,
+        initial=True,
+    )
     public_consent = forms.BooleanField(
         label=_("Ma page et mon nom sont visibles de tous"),
         help_text=_("Sans votre accord, seuls les animateurs du laboratoire vous voient."),
@@ -152,6 +161,7 @@ class ActorForm(forms.Form):
         "commune",
         "website",
         "email",
+        "accepts_introductions",
         "public_consent",
     )
 
@@ -194,6 +204,7 @@ class ActorForm(forms.Form):
             "area": area_selectors.AreaOfAction.of(actor),
             "website": actor.website,
             "email": actor.email,
+            "accepts_introductions": actor.accepts_introductions,
             "public_consent": actor.public_consent,
         }
 
@@ -273,6 +284,7 @@ class ActorForm(forms.Form):
                 "commune": data["commune"],
                 "website": data["website"],
                 "email": data["email"],
+                "accepts_introductions": data["accepts_introductions"],
                 "public_consent": data["public_consent"],
             }
         category = data["category"]
@@ -290,6 +302,7 @@ class ActorForm(forms.Form):
             "address": "" if place_less else data["address"].strip(),
             "website": data["website"],
             "email": data["email"],
+            "accepts_introductions": data["accepts_introductions"],
         }
 
     def area_of_action(self) -> area_selectors.AreaOfAction:
@@ -768,3 +781,109 @@ class ActorSearchForm(forms.Form):
             commune=data["commune"],
             radius_km=data["rayon"],
         )
+
+
+# --- introductions (mises en relation) ---------------------------------------------------
+
+
+class IntroductionRequestForm(forms.Form):
+    """Who asks, what for, which resource, and the contact details the actor will see if it
+    accepts; through the person who knows both, when there is one."""
+
+    requester_actor = forms.ModelChoiceField(
+        label=_("Vous écrivez au nom de"), queryset=Actor.objects.none(), empty_label=None
+    )
+    resource_kind = forms.ChoiceField(label=_("Ressource qui vous intéresse"), required=False)
+    message = forms.CharField(
+        label=_("Pourquoi souhaitez-vous entrer en contact ?"),
+        help_text=_("Votre projet, ce que vous attendez ; 2 000 caractères au plus."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Dites pourquoi vous écrivez.")},
+    )
+    contact = forms.CharField(
+        label=_("Vos coordonnées, transmises seulement si la demande est acceptée"),
+        help_text=_("Une adresse e-mail, un téléphone : ce que vous voulez bien donner."),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        error_messages={"required": _("Indiquez comment vous joindre.")},
+    )
+    through_intermediary = forms.BooleanField(required=False)
+
+    def __init__(self, *args, requesters, target: Actor, intermediary=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.intermediary = intermediary
+        self.fields["requester_actor"].queryset = Actor.objects.filter(
+            pk__in=[actor.pk for actor in requesters]
+        ).order_by("kind", "name", "pk")
+        if requesters:
+            self.fields["requester_actor"].initial = requesters[0].pk
+        kinds = sorted({resource.kind for resource in target.resources.all()})
+        self.fields["resource_kind"].choices = [("", _("Aucune en particulier"))] + [
+            (kind, ResourceKind(kind).label) for kind in kinds
+        ]
+        if intermediary is None:
+            del self.fields["through_intermediary"]
+        else:
+            self.fields["through_intermediary"].label = _(
+                "Demander à %(name)s de me présenter (a travaillé avec vous et avec %(target)s)"
+            ) % {"name": intermediary.label, "target": target.name}
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if len(message) < 20:
+            raise ValidationError(
+                _("Dites en quelques mots (20 caractères au moins) pourquoi vous écrivez."),
+                code="too_short",
+            )
+        return message
+
+
+class IntroductionDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accepter")
+    DECLINE = "decline", _("Refuser")
+    PRESENT = "present", _("Présenter")
+
+
+class IntroductionAnswerForm(forms.Form):
+    """One of the answers to a request: accept (with the contact details to give), decline
+    (with an optional word, and whether to block the requester), or, for an intermediary,
+    present the requester."""
+
+    decision = forms.ChoiceField(choices=IntroductionDecision.choices, widget=forms.HiddenInput)
+    contact = forms.CharField(
+        label=_("Vos coordonnées, transmises au demandeur"),
+        help_text=_("Une adresse e-mail, un téléphone : ce que vous voulez bien donner."),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label=_("Un mot pour le demandeur (facultatif)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    block = forms.BooleanField(
+        label=_("Ne plus recevoir de demande de cette personne"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") == IntroductionDecision.ACCEPT
+            and not data.get("contact", "").strip()
+        ):
+            self.add_error("contact", _("Indiquez les coordonnées à transmettre au demandeur."))
+        return data
+
+
+class IntroductionReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Ce qui ne va pas dans cette demande"),
+        help_text=_("Insulte, démarchage, harcèlement… L'équipe du laboratoire lit ce motif."),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Dites ce qui ne va pas.")},
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kenlabour.network.enums import (
     ActorKind,
+    IntroductionStatus,
     LinkSourceKind,
     MembershipRole,
     ModerationStatus,
@@ -106,6 +107,14 @@ class Actor(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+    )
+    accepts_introductions = models.BooleanField(
+        _("accepte les demandes de mise en relation"),
+        default=True,
+        help_text=_(
+            "Les personnes connectées peuvent vous écrire par la plateforme, sans voir votre "
+            "adresse ; vous choisissez de répondre ou non."
+        ),
     )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -322,3 +331,129 @@ class LinkSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
+
+
+class Introduction(models.Model):
+    """A request to be put in touch with an actor (mise en relation), relayed by the
+    platform: the actor's people read who asks and why, never an address, and answer. On
+    acceptance each side sees the contact details the other chose to give, and the graph
+    gets the link (services.record_cooperation). Through an intermediary (`via`), the
+    person in the middle first agrees to present the requester."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="introductions_sent",
+        verbose_name=_("demandeur"),
+    )
+    requester_actor = models.ForeignKey(
+        Actor,
+        on_delete=models.CASCADE,
+        related_name="introductions_sent",
+        verbose_name=_("au nom de"),
+    )
+    target = models.ForeignKey(
+        Actor,
+        on_delete=models.CASCADE,
+        related_name="introductions_received",
+        verbose_name=_("acteur sollicité"),
+    )
+    via = models.ForeignKey(
+        Actor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introductions_relayed",
+        verbose_name=_("présenté par"),
+    )
+    resource_kind = models.CharField(
+        _("ressource"), max_length=24, choices=ResourceKind.choices, blank=True
+    )
+    message = models.TextField(_("objet de la demande"), max_length=2000)
+    requester_contact = models.CharField(_("coordonnées du demandeur"), max_length=300)
+    status = models.CharField(
+        _("état"),
+        max_length=24,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PENDING,
+    )
+    answer_contact = models.CharField(
+        _("coordonnées données en réponse"), max_length=300, blank=True
+    )
+    answer_message = models.CharField(_("mot de réponse"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réponse de"),
+    )
+    introduced_at = models.DateTimeField(_("présenté le"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"))
+
+    class Meta:
+        verbose_name = _("mise en relation")
+        verbose_name_plural = _("mises en relation")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requester", "created_at"], name="network_intro_requester"),
+            models.Index(fields=["target", "status"], name="network_intro_target"),
+            models.Index(fields=["via", "status"], name="network_intro_via"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester_actor=F("target")), name="network_intro_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(via__isnull=True)
+                | (~Q(via=F("target")) & ~Q(via=F("requester_actor"))),
+                name="network_intro_via_between",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=IntroductionStatus.EXPIRED), name="network_intro_expiry_derived"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=IntroductionStatus.ACCEPTED) | ~Q(answer_contact=""),
+                name="network_intro_accepted_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_actor_id} → {self.target_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:introduction", kwargs={"pk": self.pk})
+
+    def state(self, now) -> str:
+        """The status as people see it: an open request past its date has expired."""
+        if self.status in IntroductionStatus.open() and self.expires_at <= now:
+            return IntroductionStatus.EXPIRED
+        return self.status
+
+    def state_label(self, now) -> str:
+        return IntroductionStatus(self.state(now)).label
+
+
+class IntroductionBlock(models.Model):
+    """An actor no longer receives requests from this account (set when its people decline
+    or report a request; they may lift it)."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="introduction_blocks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocage des mises en relation")
+        verbose_name_plural = _("blocages des mises en relation")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "user"], name="network_intro_block_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} ⊘ {self.user_id}"

@@ -105,3 +105,54 @@ rules.add_perm("network.see_private", is_staff_of_network)
 rules.add_perm("network.moderate_actor", moderates_actor)
 rules.add_perm("network.edit_actor", administers_actor | moderates_actor)
 rules.add_perm("network.declare_partnership", administers_actor | is_staff_of_network)
+
+
+# --- introductions (mises en relation) ---------------------------------------------------
+
+
+@rules.predicate
+def may_be_asked(user, actor) -> bool:
+    """An actor a signed-in person may ask for an introduction: published and public, open
+    to requests, and not the person's own (nobody asks to meet themselves)."""
+    return (
+        actor is not None
+        and getattr(user, "is_authenticated", False)
+        and actor.is_public
+        and actor.accepts_introductions
+        and not administers_actor(user, actor)
+    )
+
+
+@rules.predicate
+def answers_introduction(user, introduction) -> bool:
+    """The people of the actor asked: the person themselves, or the organisation's admins;
+    through an intermediary, once it has presented the requester."""
+    return (
+        introduction is not None
+        and (introduction.via_id is None or introduction.introduced_at is not None)
+        and administers_actor(user, introduction.target)
+    )
+
+
+@rules.predicate
+def presents_introduction(user, introduction) -> bool:
+    """The people of the intermediary a request goes through."""
+    return (
+        introduction is not None
+        and introduction.via_id is not None
+        and administers_actor(user, introduction.via)
+    )
+
+
+@rules.predicate
+def sent_introduction(user, introduction) -> bool:
+    return introduction is not None and introduction.requester_id == getattr(user, "pk", None)
+
+
+rules.add_perm("network.request_introduction", may_be_asked)
+rules.add_perm("network.answer_introduction", answers_introduction)
+rules.add_perm("network.present_introduction", presents_introduction)
+rules.add_perm(
+    "network.see_introduction", sent_introduction | answers_introduction | presents_introduction
+)
+rules.add_perm("network.block_requesters", administers_actor)

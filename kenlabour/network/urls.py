@@ -20,4 +20,27 @@ urlpatterns = [
     # --- who could help, territorial engagement (graph helper)
     path("qui-peut-aider/", views.who_could_help, name="who_could_help"),
     path("engagement/", views.territorial_engagement, name="engagement"),
+    # --- introductions (mises en relation)
+    path(
+        "acteurs/<slug:slug>/mise-en-relation/",
+        views.introduction_new,
+        name="introduction_new",
+    ),
+    path("mises-en-relation/", views.introductions, name="introductions"),
+    path("mises-en-relation/<int:pk>/", views.introduction, name="introduction"),
+    path(
+        "mises-en-relation/<int:pk>/repondre/",
+        views.introduction_answer,
+        name="introduction_answer",
+    ),
+    path(
+        "mises-en-relation/<int:pk>/signaler/",
+        views.introduction_report,
+        name="introduction_report",
+    ),
+    path(
+        "mises-en-relation/blocages/<int:pk>/lever/",
+        views.introduction_unblock,
+        name="introduction_unblock",
+    ),
 ]

@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kenlabour.accounts.perms import can
+from kenlabour.accounts.perms import can, strictly
 from kenlabour.network import columns, engagement, exports, forms, services
 from kenlabour.network.enums import ActorKind
-from kenlabour.network.models import Actor
+from kenlabour.network.models import Actor, Introduction, IntroductionBlock
 from kenlabour.network.selectors import actor_page as actor_page_selectors
 from kenlabour.network.selectors import actors as actor_selectors
 from kenlabour.network.selectors import directory as directory_selectors
 from kenlabour.network.selectors import engagement as engagement_selectors
 from kenlabour.network.selectors import exports as export_selectors
+from kenlabour.network.selectors import introductions as introduction_selectors
 from kenlabour.network.selectors import map as map_selectors
 from kenlabour.network.selectors import who_could_help as help_selectors
 from kenlabour.web.limits import upload_limit
@@ -138,7 +139,10 @@ def actor(request, slug):
         page = actor_page_selectors.actor_page(request.user, slug)
     except Actor.DoesNotExist:
         raise Http404 from None
-    return render(request, "network/actor.html", {"page": page, "actor": page.actor})
+    may_ask = strictly(request.user, "network.request_introduction", page.actor)
+    return render(
+        request, "network/actor.html", {"page": page, "actor": page.actor, "may_ask": may_ask}
+    )
 
 
 # --- who could help, territorial engagement (graph helper) -----------------------------
@@ -326,3 +330,199 @@ def _import_summary(done: dict) -> dict:
         "total": sum(created.values()),
         "ignored_columns": done.get("ignored_columns", []),
     }
+
+
+# --- introductions (mises en relation) -------------------------------------------------
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@login_required
+def introduction_new(request, slug):
+    """Ask to be put in touch with an actor, directly or through the person who knows both."""
+    target = (
+        actor_selectors.actors_on_their_page(request.user)
+        .prefetch_related("resources")
+        .filter(slug=slug)
+        .first()
+    )
+    if target is None:
+        raise Http404
+    context = {"target": target, "form": None, "refusal": None}
+    if not strictly(request.user, "network.request_introduction", target):
+        context["refusal"] = _("%(name)s ne reçoit pas de demande de mise en relation.") % {
+            "name": target.name
+        }
+        return render(request, "network/introductions/new.html", context)
+    requesters = introduction_selectors.requester_actors(request.user)
+    context["requesters"] = requesters
+    if not requesters:
+        return render(request, "network/introductions/new.html", context)
+    data = request.POST if request.method == "POST" else None
+    chosen = requesters[0]
+    if data is not None:
+        chosen = next((a for a in requesters if str(a.pk) == data.get("requester_actor")), chosen)
+    middle = introduction_selectors.intermediary(chosen, target)
+    form = forms.IntroductionRequestForm(
+        data, requesters=requesters, target=target, intermediary=middle
+    )
+    context.update(form=form, intermediary=middle)
+    if data is not None and form.is_valid():
+        through = form.cleaned_data.get("through_intermediary") and middle is not None
+        try:
+            introduction = services.request_introduction(
+                request.user,
+                target,
+                requester_actor=form.cleaned_data["requester_actor"],
+                message=form.cleaned_data["message"],
+                contact=form.cleaned_data["contact"],
+                resource_kind=form.cleaned_data["resource_kind"],
+                via=middle.actor if through else None,
+                site_url=_site_url(request),
+            )
+        except services.IntroductionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("Votre demande est envoyée à %(name)s.")
+                % {"name": middle.label if through else target.name},
+            )
+            return redirect(introduction)
+    return render(request, "network/introductions/new.html", context)
+
+
+@login_required
+@require_GET
+def introductions(request):
+    """A person's requests: to answer, to present, sent; and whom their pages blocked."""
+    now = timezone.now()
+    return render(
+        request,
+        "network/introductions/list.html",
+        {"inbox": introduction_selectors.inbox(request.user, now), "now": now},
+    )
+
+
+def _introduction_or_404(request, pk) -> Introduction:
+    try:
+        introduction = introduction_selectors.introduction_for(pk)
+    except Introduction.DoesNotExist:
+        raise Http404 from None
+    if not strictly(request.user, "network.see_introduction", introduction):
+        raise Http404
+    return introduction
+
+
+def _introduction_page(request, introduction, answer_form=None, status=200):
+    user = request.user
+    now = timezone.now()
+    state = introduction.state(now)
+    answers = strictly(user, "network.answer_introduction", introduction)
+    presents = strictly(user, "network.present_introduction", introduction)
+    context = {
+        "introduction": introduction,
+        "state": state,
+        "state_label": introduction.state_label(now),
+        "is_requester": introduction.requester_id == user.pk,
+        "may_answer": answers and state == "pending",
+        "may_present": presents and state == "awaiting_intermediary",
+        "answer_form": answer_form or forms.IntroductionAnswerForm(initial={"contact": user.email}),
+    }
+    return render(request, "network/introductions/detail.html", context, status=status)
+
+
+@login_required
+def introduction(request, pk):
+    """One request: what was asked, its state, and for the people asked, the answers."""
+    return _introduction_page(request, _introduction_or_404(request, pk))
+
+
+@login_required
+def introduction_answer(request, pk):
+    introduction = _introduction_or_404(request, pk)
+    if request.method != "POST":
+        return redirect(introduction)
+    form = forms.IntroductionAnswerForm(request.POST)
+    if not form.is_valid():
+        return _introduction_page(request, introduction, form, status=400)
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision == forms.IntroductionDecision.ACCEPT:
+            services.accept_introduction(
+                request.user,
+                introduction,
+                contact=form.cleaned_data["contact"],
+                site_url=_site_url(request),
+            )
+            done = _("Vous avez accepté : %(name)s voit vos coordonnées, et vous les siennes.")
+        elif decision == forms.IntroductionDecision.PRESENT:
+            services.present_introduction(request.user, introduction, site_url=_site_url(request))
+            done = _("Vous avez présenté %(name)s : la demande est transmise.")
+        else:
+            services.decline_introduction(
+                request.user,
+                introduction,
+                message=form.cleaned_data["message"],
+                block=form.cleaned_data["block"],
+                site_url=_site_url(request),
+            )
+            done = _("Vous avez refusé la demande de %(name)s.")
+    except services.IntroductionRefused as refusal:
+        form.add_error(None, refusal.message)
+        return _introduction_page(request, introduction, form, status=400)
+    messages.success(request, done % {"name": introduction.requester_actor.name})
+    return redirect(introduction)
+
+
+@login_required
+def introduction_report(request, pk):
+    """Report a request as abuse, after saying why: it is closed, its sender blocked."""
+    introduction = _introduction_or_404(request, pk)
+    answers = strictly(request.user, "network.answer_introduction", introduction)
+    presents = strictly(request.user, "network.present_introduction", introduction)
+    if not (answers or presents):
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = forms.IntroductionReportForm(data)
+    refusal = None
+    if data is not None and form.is_valid():
+        try:
+            services.report_introduction(
+                request.user,
+                introduction,
+                reason=form.cleaned_data["reason"],
+                site_url=_site_url(request),
+            )
+        except services.IntroductionRefused as error:
+            refusal = error.message
+        else:
+            messages.success(
+                request,
+                _(
+                    "Demande signalée : %(name)s ne peut plus vous écrire, et l'équipe du "
+                    "laboratoire est prévenue."
+                )
+                % {"name": introduction.requester_actor.name},
+            )
+            return redirect("network:introductions")
+    return render(
+        request,
+        "network/introductions/report.html",
+        {"introduction": introduction, "form": form, "refusal": refusal},
+    )
+
+
+@login_required
+def introduction_unblock(request, pk):
+    """Receive a blocked person's requests again (a POST from the requests page)."""
+    if request.method != "POST":
+        return redirect("network:introductions")
+    block = IntroductionBlock.objects.select_related("actor").filter(pk=pk).first()
+    if block is None or not strictly(request.user, "network.block_requesters", block.actor):
+        raise Http404
+    services.lift_block(request.user, block)
+    messages.success(request, _("Le blocage est levé."))
+    return redirect("network:introductions")

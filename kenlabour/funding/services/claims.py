@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kenlabour.accounts.perms import can
+from kenlabour.accounts.perms import can, strictly
 from kenlabour.funding import notifications
 from kenlabour.funding.bounds import MIN_DATE, cents_in_range
 from kenlabour.funding.enums import (
@@ -32,7 +32,6 @@ from kenlabour.funding.enums import (
     ReasonCode,
 )
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense, Rate, Transition
-from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors.claims import (
     claimable_deliveries,
     duties,

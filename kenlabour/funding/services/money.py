@@ -17,12 +17,11 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kenlabour.accounts.perms import can
+from kenlabour.accounts.perms import can, strictly
 from kenlabour.funding import allocation, ledger_records, notifications
 from kenlabour.funding.bounds import MAX_RATE_CENTS, cents_in_range, date_in_range
 from kenlabour.funding.enums import ClaimStatus, LedgerKind, ReasonCode, TransferKind
 from kenlabour.funding.models import Claim, Coverage, Envelope, Rate, Transfer, Transition
-from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors.claims import duties, duty_refusal, needs_payout_confirmation
 from kenlabour.funding.services import ledger
 from kenlabour.funding.templatetags.funding_claims import format_euros

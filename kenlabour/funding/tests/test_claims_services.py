@@ -574,7 +574,7 @@ def test_a_claim_of_one_of_the_relays_people_goes_to_the_other_relay():
 def test_a_treasurer_who_administers_the_claimant_does_not_review_it():
     """The relay is not the claimant, but its treasurer files for the claimant: the claim
     goes to the other relay, and the treasurer could not review it anyway."""
-    from kenlabour.funding.perms import strictly
+    from kenlabour.accounts.perms import strictly
     from kenlabour.network.tests.factories import make_admin
 
     w = world()

@@ -134,7 +134,7 @@ def test_demo_lives_in_the_present(built):
     today; the walks of the personas work on it with the real services."""
     from django.utils import timezone
 
-    from kenlabour.funding.perms import strictly
+    from kenlabour.accounts.perms import strictly
     from kenlabour.funding.services import claims as claim_services
     from kenlabour.funding.services import money as money_services
     from kenlabour.mobilisation.demo import CURRENT_CAMPAIGN_SLUG

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kenlabour.accounts.enums import Role
+from kenlabour.accounts.perms import strictly
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.funding.enums import ClaimStatus, LedgerKind
 from kenlabour.funding.models import Claim, LedgerEntry, Transfer, Transition
-from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors.claims import duplicate_receipts
 from kenlabour.funding.services import claims as services
 from kenlabour.funding.services import ledger, money

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kenlabour.accounts.perms import can
+from kenlabour.accounts.perms import can, strictly
 from kenlabour.accounts.selectors import session_reference
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.claims import ClaimCreateForm, ExpenseForm, ReviewForm
 from kenlabour.funding.models import Claim, ClaimLine, Envelope, Expense
-from kenlabour.funding.perms import claims_for, strictly, treasurer_of_claims_relay
+from kenlabour.funding.perms import claims_for, treasurer_of_claims_relay
 from kenlabour.funding.selectors import claims as selectors
 from kenlabour.funding.services import claims as services
 from kenlabour.funding.services.claims import MAX_RECEIPT_SIZE

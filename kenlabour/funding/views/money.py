@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kenlabour.accounts.perms import can
+from kenlabour.accounts.perms import can, strictly
 from kenlabour.accounts.selectors import session_reference
 from kenlabour.funding.enums import ClaimStatus
 from kenlabour.funding.forms.money import (
@@ -27,7 +27,6 @@ from kenlabour.funding.forms.money import (
     TransferForm,
 )
 from kenlabour.funding.models import Claim, Envelope
-from kenlabour.funding.perms import strictly
 from kenlabour.funding.selectors import claims as claim_selectors
 from kenlabour.funding.selectors import ledger as ledger_selectors
 from kenlabour.funding.selectors import money as selectors

@@ -26,7 +26,7 @@ def _envelope(slug: str) -> Envelope:
 def envelopes(request):
     """Every envelope, and each visitor's ways in: their claims, the relays they keep the
     accounts of, opening an envelope for a funder they belong to."""
-    from kenlabour.funding.perms import strictly
+    from kenlabour.accounts.perms import strictly
     from kenlabour.funding.selectors.claims import treasurer_relays
 
     envelopes = list(selectors.public_envelopes())
@@ -56,7 +56,7 @@ def envelope(request, slug):
             for row in report.relays
             if may_see_relay_statement(request.user, report.envelope, row.relay)
         ]
-    from kenlabour.funding.perms import strictly
+    from kenlabour.accounts.perms import strictly
 
     return render(
         request,
