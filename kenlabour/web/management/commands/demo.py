@@ -18,6 +18,7 @@ BUILDERS = [
     "kenlabour.lab.demo_experiments:build_experiments",
     "kenlabour.mobilisation.demo:build",
     "kenlabour.funding.demo:build",
+    "kenlabour.network.demo_introductions:build",
     "kenlabour.privacy.demo:build",
     "kenlabour.audit.demo:build",
 ]
