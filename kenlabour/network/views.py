@@ -140,8 +140,11 @@ def actor(request, slug):
     except Actor.DoesNotExist:
         raise Http404 from None
     may_ask = strictly(request.user, "network.request_introduction", page.actor)
+    answered = may_ask and introduction_selectors.has_responders(page.actor)
     return render(
-        request, "network/actor.html", {"page": page, "actor": page.actor, "may_ask": may_ask}
+        request,
+        "network/actor.html",
+        {"page": page, "actor": page.actor, "may_ask": may_ask, "answered": answered},
     )
 
 
@@ -355,6 +358,12 @@ def introduction_new(request, slug):
         context["refusal"] = _("%(name)s ne reçoit pas de demande de mise en relation.") % {
             "name": target.name
         }
+        return render(request, "network/introductions/new.html", context)
+    if not introduction_selectors.has_responders(target):
+        context["refusal"] = _(
+            "Personne ne répond encore pour %(name)s sur la plateforme : l'équipe du "
+            "laboratoire peut vous aider à le joindre."
+        ) % {"name": target.name}
         return render(request, "network/introductions/new.html", context)
     requesters = introduction_selectors.requester_actors(request.user)
     context["requesters"] = requesters

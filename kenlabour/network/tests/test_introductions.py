@@ -196,10 +196,17 @@ def test_an_actor_who_takes_no_request_is_not_offered_nor_reached(people, client
     assert not Introduction.objects.exists()
 
 
-def test_an_actor_with_nobody_to_answer_is_refused_in_words(people):
+def test_an_actor_with_nobody_to_answer_says_so_before_any_form(people, client):
     lonely = FablabFactory(name="Fablab sans compte")
     with pytest.raises(services.IntroductionRefused, match="Personne ne répond encore"):
         ask(people, target=lonely)
+    client.force_login(people["maker_user"])
+    page = client.get(lonely.get_absolute_url()).content.decode()
+    assert "Personne ne répond encore pour cet acteur" in page
+    assert reverse("network:introduction_new", kwargs={"slug": lonely.slug}) not in page
+    form = client.get(reverse("network:introduction_new", kwargs={"slug": lonely.slug}))
+    assert "Personne ne répond encore pour Fablab sans compte" in form.content.decode()
+    assert "Envoyer la demande" not in form.content.decode()
 
 
 def test_reporting_closes_blocks_tells_the_facilitators_and_is_audited(people, client):
