@@ -21,21 +21,19 @@ def snapshot():
     }
 
 
-def test_demo_is_deterministic_and_idempotent():
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_demo_is_deterministic_and_idempotent(demo_site):
+    """Built once for the module (demo_site), then again in this test's transaction."""
     first = snapshot()
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert snapshot() == first
 
 
-def test_demo_accounts_log_in(rf):
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_demo_accounts_log_in(rf, demo_site):
     for email, *_rest in DEMO_ACCOUNTS:
         assert authenticate(rf.post("/"), username=email, password=DEMO_PASSWORD) is not None
 
 
-def test_demo_network_has_the_brittany_of_2020():
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_demo_network_has_the_brittany_of_2020(demo_site):
     actors = Actor.objects.all()
     relays = actors.filter(slug__in=["labfab-rennes", "fabrique-du-loch", "ensta-bretagne"])
     assert sorted(relays.values_list("departement_id", flat=True)) == ["29", "35", "56"]
