@@ -18,7 +18,7 @@ while read -r spec file target; do
   pkg="$work/$(basename "$name")/package"
   rm -rf "${dir:?}/$target"
   cp -r "$pkg/$file" "$dir/$target"
-  for licence in LICENSE LICENSE.md LICENSE.txt LICENCE; do
+  for licence in LICENSE LICENSE.md LICENSE.txt LICENCE MIT-LICENCE.txt; do
     [[ -f "$pkg/$licence" ]] && cp "$pkg/$licence" "$dir/LICENSE"
   done
   echo "$spec" > "$dir/VERSION"

@@ -3,6 +3,7 @@ map's markers reached and read by keyboard, and the table standing for the map w
 JavaScript off."""
 
 import base64
+import re
 
 import pytest
 from django.urls import reverse
@@ -93,6 +94,8 @@ def test_without_javascript_the_map_is_the_table(browser, live_server, assert_ac
     assert "Rennes" in table.locator("tbody th").all_inner_texts()
     page.locator("#id_departement").select_option("29")
     page.get_by_role("button", name="Afficher").click()
+    expect(page).to_have_url(re.compile(r"departement=29"))
+    expect(table.locator("tbody tr")).to_have_count(3)
     assert sorted(table.locator("tbody th").all_inner_texts()) == [
         "Brest",
         "Ouessant",

@@ -21,7 +21,7 @@
   var block = document.getElementById("carte-bloc");
   var container = document.getElementById("carte");
   var status = document.getElementById("carte-etat");
-  if (!block || !container || !status || typeof window.L === "undefined") {
+  if (!block || !container || !status || typeof window.L === "undefined" || !window.KenlabourMaps) {
     return;
   }
   var L = window.L;
@@ -45,7 +45,7 @@
   var map = L.map(container, { zoomControl: false, scrollWheelZoom: false });
   L.control.zoom({ zoomInTitle: data.zoomIn, zoomOutTitle: data.zoomOut }).addTo(map);
   function addTiles() {
-    L.tileLayer(data.tileUrl, { maxZoom: 18, attribution: data.tileAttribution }).addTo(map);
+    window.KenlabourMaps.tiles(map, container);
   }
 
   // Column key -> [column title, position in the row].

@@ -13,17 +13,14 @@
   var block = document.getElementById("carte-bloc");
   var container = document.getElementById("carte");
   var source = document.getElementById("lignes-carte");
-  if (!block || !container || !source || typeof window.L === "undefined") {
+  if (!block || !container || !source || typeof window.L === "undefined" || !window.KenlabourMaps) {
     return;
   }
   var L = window.L;
   var lines = JSON.parse(source.textContent);
   block.hidden = false;
   var map = L.map(container, { scrollWheelZoom: false });
-  L.tileLayer(container.dataset.tileUrl, {
-    maxZoom: 18,
-    attribution: container.dataset.tileAttribution,
-  }).addTo(map);
+  window.KenlabourMaps.tiles(map, container);
   var bounds = [];
   function text(value) {
     var element = document.createElement("span");

@@ -8,7 +8,9 @@
  * lists them. Markers are images with role="button" and a text alternative; Tab reaches
  * them, Enter opens the popup and moves the focus to its first link, Escape closes it and
  * gives the focus back to the marker. Place-less collectives are drawn by their area of
- * action, as light circles (not focusable: they are in the list below).
+ * action, as light circles (not focusable: they are in the list below). Nearby places are
+ * grouped in clusters (buttons named by their count; Enter zooms in), and without tiles the
+ * map draws the départements' outline (web/maps.js).
  */
 (function () {
   "use strict";
@@ -16,7 +18,7 @@
   var block = document.getElementById("carte-bloc");
   var container = document.getElementById("carte");
   var status = document.getElementById("carte-etat");
-  if (!block || !container || typeof window.L === "undefined") {
+  if (!block || !container || typeof window.L === "undefined" || !window.KenlabourMaps) {
     return;
   }
   var L = window.L;
@@ -46,7 +48,9 @@
     zoom
   );
   L.control.zoom({ zoomInTitle: data.zoomIn, zoomOutTitle: data.zoomOut }).addTo(map);
-  L.tileLayer(data.tileUrl, { maxZoom: 18, attribution: data.tileAttribution }).addTo(map);
+  window.KenlabourMaps.tiles(map, container);
+  var placeLayer = window.KenlabourMaps.cluster({ label: data.clusterLabel });
+  placeLayer.addTo(map);
 
   function actorItem(properties) {
     var item = document.createElement("li");
@@ -127,7 +131,7 @@
       marker.bindPopup(popupContent(label, group), { closeButton: true });
       marker.on("popupopen", focusFirstLink);
       marker.on("popupclose", returnFocus(marker));
-      marker.addTo(map);
+      placeLayer.addLayer(marker);
       layers.push(marker);
     });
     return order.length;
@@ -168,9 +172,7 @@
       var layers = [];
       addAreas(areas, layers);
       var count = addPlaces(placed, layers);
-      if (layers.length) {
-        map.fitBounds(L.featureGroup(layers).getBounds(), { maxZoom: 12, padding: [20, 20] });
-      }
+      window.KenlabourMaps.fit(map, layers);
       if (!count && !areas.length) {
         say(status.dataset.empty);
       } else if (count === 1) {
@@ -179,7 +181,10 @@
         say(format(status.dataset.many, { count: count }));
       }
     })
-    .catch(function () {
+    .catch(function (error) {
       say(status.dataset.error);
+      if (window.console) {
+        window.console.error(error);
+      }
     });
 })();
