@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from kenlabour.accounts.perms import can, strictly
 from kenlabour.network import columns, engagement, exports, forms, services
-from kenlabour.network.enums import ActorKind
+from kenlabour.network.enums import ActorKind, IntroductionStatus
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
 from kenlabour.network.selectors import actor_page as actor_page_selectors
 from kenlabour.network.selectors import actors as actor_selectors
@@ -365,6 +365,18 @@ def introduction_new(request, slug):
             "laboratoire peut vous aider à le joindre."
         ) % {"name": target.name}
         return render(request, "network/introductions/new.html", context)
+    if introduction_selectors.is_blocked(target, request.user):
+        context["refusal"] = _("%(name)s ne reçoit plus vos demandes de mise en relation.") % {
+            "name": target.name
+        }
+        return render(request, "network/introductions/new.html", context)
+    waiting = introduction_selectors.open_request(request.user, target, timezone.now())
+    if waiting is not None:
+        context["refusal"] = _("Votre demande à %(name)s attend encore sa réponse.") % {
+            "name": target.name
+        }
+        context["waiting"] = waiting
+        return render(request, "network/introductions/new.html", context)
     requesters = introduction_selectors.requester_actors(request.user)
     context["requesters"] = requesters
     if not requesters:
@@ -431,11 +443,16 @@ def _introduction_page(request, introduction, answer_form=None, status=200):
     state = introduction.state(now)
     answers = strictly(user, "network.answer_introduction", introduction)
     presents = strictly(user, "network.present_introduction", introduction)
+    is_requester = introduction.requester_id == user.pk
+    label = introduction.state_label(now)
+    if is_requester and state == IntroductionStatus.REPORTED:
+        # A report is closed without a word to its sender: to them, it was declined.
+        label = IntroductionStatus.DECLINED.label
     context = {
         "introduction": introduction,
         "state": state,
-        "state_label": introduction.state_label(now),
-        "is_requester": introduction.requester_id == user.pk,
+        "state_label": label,
+        "is_requester": is_requester,
         "may_answer": answers and state == "pending",
         "may_present": presents and state == "awaiting_intermediary",
         "answer_form": answer_form or forms.IntroductionAnswerForm(initial={"contact": user.email}),

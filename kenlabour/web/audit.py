@@ -5,6 +5,7 @@ accessibility statement, which names the pages checked. A test fails when a URL 
 platform is missing here, so a new page cannot escape the check.
 """
 
+import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +32,14 @@ class AuditedPage:
     # Queries the page may make, whatever the number of rows it shows (tested).
     max_queries: int = 10
 
-    def url(self) -> str:
+    def url(self, user=None) -> str:
+        """The page's address, its object created first. A setup helper that takes a
+        `user` is given the person the page is seen by (a page only its parties open)."""
         kwargs = self.kwargs
         if self.setup:
-            kwargs = {**kwargs, **import_string(self.setup.replace(":", "."))()}
+            helper = import_string(self.setup.replace(":", "."))
+            made = helper(user) if "user" in inspect.signature(helper).parameters else helper()
+            kwargs = {**kwargs, **made}
         return reverse(self.url_name, kwargs=kwargs) + (f"?{self.query}" if self.query else "")
 
 
@@ -159,6 +164,43 @@ PAGES += [
 # Machine endpoints (GeoJSON, files). The directory, the map and an actor with resources,
 # members and links are also checked with results shown in
 # kenlabour/network/tests/test_browser_directory.py.
+# --- network: introductions (mises en relation), seen by a party to them
+_INTRODUCTIONS = "kenlabour.network.tests.factories"
+PAGES += [
+    AuditedPage(
+        _("Mes mises en relation"),
+        "network:introductions",
+        login=True,
+        setup=f"{_INTRODUCTIONS}:audited_introductions",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Demander une mise en relation"),
+        "network:introduction_new",
+        login=True,
+        # the actor, its resources, who answers, a block, a waiting request, the pages one
+        # writes for, the chain through the graph (three), the form's choices
+        setup=f"{_INTRODUCTIONS}:audited_introduction_request",
+        max_queries=18,
+    ),
+    AuditedPage(
+        _("Une demande de mise en relation, à répondre"),
+        "network:introduction",
+        login=True,
+        setup=f"{_INTRODUCTIONS}:audited_introduction",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Signaler une demande de mise en relation"),
+        "network:introduction_report",
+        login=True,
+        setup=f"{_INTRODUCTIONS}:audited_introduction",
+        max_queries=12,
+    ),
+]
+# Answering a request and lifting a block are POST actions (from the pages above).
+NOT_PAGES |= {"network:introduction_answer", "network:introduction_unblock"}
+
 NOT_PAGES |= {
     "network:map_data",
     "network:export_csv",

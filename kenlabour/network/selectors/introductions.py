@@ -132,6 +132,10 @@ def inbox(user, now: datetime.datetime) -> Inbox:
     for introduction in (*received, *to_present, *sent):
         introduction.current_state = introduction.state(now)
         introduction.current_label = introduction.state_label(now)
+    for introduction in sent:
+        if introduction.current_state == IntroductionStatus.REPORTED:
+            # A report is closed without a word to its sender: to them, it was declined.
+            introduction.current_label = IntroductionStatus.DECLINED.label
     waiting = sum(1 for i in received if i.current_state == IntroductionStatus.PENDING) + sum(
         1 for i in to_present if i.current_state == IntroductionStatus.AWAITING_INTERMEDIARY
     )

@@ -1,8 +1,11 @@
+import datetime
+
 import factory
 
 from kenlabour.network import services
 from kenlabour.network.enums import (
     ActorKind,
+    LinkSourceKind,
     ModerationStatus,
     OrganisationKind,
     ResourceKind,
@@ -152,3 +155,76 @@ def audited_actor() -> dict:
     ResourceFactory(actor=actor, kind=ResourceKind.PRINTER_3D, quantity=6)
     ResourceFactory(actor=actor, kind=ResourceKind.SEWING_MACHINE, quantity=2)
     return {"slug": actor.slug}
+
+
+# --- introductions (mises en relation): pages seen by a party to them --------------------
+
+
+def _introduction(requester_actor: Actor, target: Actor, **fields):
+    from django.utils import timezone
+
+    from kenlabour.network.models import Introduction
+
+    now = timezone.now()
+    values = {
+        "message": "Pourrions-nous découper des écrans de visières chez vous jeudi ?",
+        "requester_contact": "06 12 34 56 78",
+        "resource_kind": ResourceKind.LASER_CUTTER,
+        "expires_at": now + datetime.timedelta(days=30),
+        **fields,
+    }
+    return Introduction.objects.create(
+        requester=requester_actor.user, requester_actor=requester_actor, target=target, **values
+    )
+
+
+def _person_with_account(name: str) -> Actor:
+    from kenlabour.accounts.tests.factories import UserFactory
+
+    return PersonFactory(name=name, user=UserFactory())
+
+
+def audited_introductions(user) -> dict:
+    """`user` runs a fablab that received requests (one waiting, one accepted), is asked to
+    present someone, has sent one, and blocked a person."""
+    from kenlabour.network.enums import IntroductionStatus
+    from kenlabour.network.models import IntroductionBlock
+
+    fablab = equip(FablabFactory(name="Fablab de Quimper"), ResourceKind.LASER_CUTTER)
+    make_admin(user, fablab)
+    anne, yann = _person_with_account("Anne Le Goff"), _person_with_account("Yann Morvan")
+    _introduction(anne, fablab)
+    _introduction(yann, fablab, status=IntroductionStatus.ACCEPTED, answer_contact="02 98 00")
+    other = equip(FablabFactory(name="Fablab de Brest"), ResourceKind.PRINTER_3D)
+    _introduction(anne, other, via=fablab, status=IntroductionStatus.AWAITING_INTERMEDIARY)
+    mine = PersonFactory(name="Gaël Le Bras", user=user)
+    _introduction(mine, other, status=IntroductionStatus.DECLINED, answer_message="Pas ce mois-ci.")
+    IntroductionBlock.objects.create(actor=fablab, user=yann.user, blocked_by=user)
+    return {}
+
+
+def audited_introduction_request(user) -> dict:
+    """The form to write to a fablab that has someone to answer, from `user`'s own page,
+    with a person who knows both to present them."""
+    from kenlabour.accounts.tests.factories import UserFactory
+
+    mine = PersonFactory(name="Gaël Le Bras", user=user)
+    fablab = equip(FablabFactory(name="Fablab de Quimper"), ResourceKind.LASER_CUTTER)
+    make_admin(UserFactory(), fablab)
+    middle = _person_with_account("Yann Morvan")
+    for pair, reference in (((mine, middle), "a"), ((middle, fablab), "b")):
+        services.record_cooperation(
+            [a.pk for a in pair],
+            kind=LinkSourceKind.WORKSHOP,
+            reference=f"audit-{reference}",
+            date=datetime.date(2025, 3, 1),
+        )
+    return {"slug": fablab.slug}
+
+
+def audited_introduction(user) -> dict:
+    """A request waiting for `user`'s answer, for the fablab they run."""
+    fablab = equip(FablabFactory(name="Fablab de Quimper"), ResourceKind.LASER_CUTTER)
+    make_admin(user, fablab)
+    introduction = _introduction(_person_with_account("Anne Le Goff"), fablab)
+    return {"pk": introduction.pk}

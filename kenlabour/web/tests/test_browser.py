@@ -14,13 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_every_page_has_no_axe_violation(
     page, context, live_server, login_browser, assert_accessible, audited
 ):
+    user = None
     if audited.login or audited.role:
-        login_browser(context, user_with_role(audited.role))
+        user = user_with_role(audited.role)
+        login_browser(context, user)
     csp_errors = []
     page.on(
         "console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else None
     )
-    response = page.goto(live_server.url + audited.url())
+    response = page.goto(live_server.url + audited.url(user))
     assert response.status == 200
     assert_accessible(page)
     assert csp_errors == [], "the page breaks its own Content-Security-Policy"
