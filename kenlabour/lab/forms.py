@@ -20,7 +20,9 @@ from kenlabour.lab.models import (
 from kenlabour.lab.selectors import impact as impact_selectors
 from kenlabour.lab.selectors import labs as lab_selectors
 from kenlabour.lab.selectors import organisations as organisation_selectors
+from kenlabour.lab.selectors.workshops import WorkshopFormat
 from kenlabour.territories.forms import CommuneField, RadiusField
+from kenlabour.web.search import MAX_KEYWORD_LENGTH
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
 
@@ -441,11 +443,61 @@ class LabThemeFilterForm(forms.Form):
 WORKSHOP_RADIUS_KM = 20
 
 
+def _keyword_field(help_text) -> forms.CharField:
+    return forms.CharField(
+        label=_("Mots-clés"),
+        required=False,
+        max_length=MAX_KEYWORD_LENGTH,
+        help_text=help_text,
+        error_messages={
+            "max_length": _("Saisissez au plus %(limit_value)d caractères (%(show_value)d ici).")
+        },
+    )
+
+
+def _search_day_field(label, help_text) -> BoundedDateField:
+    return BoundedDateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(
+            attrs={
+                "type": "date",
+                "min": EARLIEST_DAY.isoformat(),
+                "max": LATEST_DAY.isoformat(),
+            },
+            format="%Y-%m-%d",
+        ),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Écrivez une date, par exemple 14/03/2027.")},
+    )
+
+
 class WorkshopFilterForm(LabThemeFilterForm):
     """The workshop list's filters, read from the address (GET). A filter sent wrong is
-    reported at its field and left out; the others still apply."""
+    reported at its field and left out; the others still apply. The upcoming list starts
+    today unless another day is asked."""
 
+    q = _keyword_field(
+        _(
+            "Un mot du titre, de l'objectif, du laboratoire ou de la commune ; les accents et "
+            "les majuscules sont ignorés."
+        )
+    )
     passes = forms.BooleanField(label=_("Ateliers passés"), required=False)
+    du = _search_day_field(_("À partir du"), _("Par exemple 14/03/2027."))
+    au = _search_day_field(_("Jusqu'au"), _("Inclus ; laissez vide pour ne pas borner."))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("Tous")),
+            (WorkshopFormat.ON_SITE, _("Sur place")),
+            (WorkshopFormat.ONLINE, _("En ligne")),
+        ],
+        error_messages={"invalid_choice": _("Choisissez « sur place » ou « en ligne ».")},
+    )
     pres_de = CommuneField(
         label=_("Près de"),
         help_text=_(
@@ -454,6 +506,20 @@ class WorkshopFilterForm(LabThemeFilterForm):
         required=False,
     )
     rayon = RadiusField(initial=WORKSHOP_RADIUS_KM)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "du" not in data and not data.get("passes"):
+            # The upcoming list starts today, and says so in its field.
+            data = data.copy()
+            data["du"] = timezone.localdate().isoformat()
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("du"), data.get("au")
+        if since and until and until < since:
+            self.add_error("au", _("Cette date doit suivre la date de début."))
+        return data
 
     def filters(self) -> dict:
         self.is_valid()
@@ -467,6 +533,10 @@ class WorkshopFilterForm(LabThemeFilterForm):
             "lab": data.get("labo"),
             "theme": data.get("theme"),
             "near": near,
+            "since": data.get("du"),
+            "until": data.get("au"),
+            "held": data.get("format") or "",
+            "text": data.get("q") or "",
         }
 
 

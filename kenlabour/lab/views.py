@@ -114,7 +114,8 @@ def _workshop_page(request, slug):
 
 @require_GET
 def workshops(request):
-    """Upcoming or past workshops of every lab, filtered by lab and theme."""
+    """Upcoming or past workshops of every lab, searched by keyword, dates, format, place
+    and distance, lab and theme."""
     form = forms.WorkshopFilterForm(request.GET)
     filters = form.filters()
     paginator = Paginator(
@@ -122,8 +123,6 @@ def workshops(request):
         workshop_selectors.WORKSHOPS_PAGE_SIZE,
     )
     page_obj = paginator.get_page(request.GET.get("page"))
-    filters_query = request.GET.copy()
-    filters_query.pop("page", None)
     return render(
         request,
         "lab/workshops.html",
@@ -131,7 +130,7 @@ def workshops(request):
             "form": form,
             "past": filters["past"],
             "page_obj": page_obj,
-            "filters_query": filters_query.urlencode(),
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "can_create": can(request.user, "lab.create_workshop"),
         },
     )
