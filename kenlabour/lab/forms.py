@@ -14,6 +14,7 @@ from kenlabour.lab.models import (
     Experiment,
     Lab,
     Method,
+    Public,
     Series,
     Theme,
 )
@@ -22,6 +23,7 @@ from kenlabour.lab.selectors import labs as lab_selectors
 from kenlabour.lab.selectors import organisations as organisation_selectors
 from kenlabour.lab.selectors.workshops import WorkshopFormat
 from kenlabour.territories.forms import CommuneField, RadiusField
+from kenlabour.territories.models import Departement
 from kenlabour.web.search import MAX_KEYWORD_LENGTH
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
@@ -544,19 +546,50 @@ class WorkshopFilterForm(LabThemeFilterForm):
 
 
 class ExperimentFilterForm(LabThemeFilterForm):
-    """The filters of the experiments' list, read from the address (GET)."""
+    """The filters of the experiments' list, read from the address (GET). A filter sent
+    wrong is reported at its field and left out; the others still apply."""
 
+    q = _keyword_field(
+        _(
+            "Un mot du titre, de la présentation ou du problème ; les accents et les "
+            "majuscules sont ignorés."
+        )
+    )
     etape = forms.ChoiceField(label=_("Étape"), required=False)
+    public = forms.ModelChoiceField(
+        label=_("Public"),
+        queryset=Public.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les publics"),
+    )
+    territoire = forms.ModelChoiceField(
+        label=_("Territoire"),
+        queryset=Departement.objects.only("code", "name").order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tous les départements"),
+        error_messages={"invalid_choice": _("Choisissez un département de la liste.")},
+    )
 
     def __init__(self, *args, **kwargs):
         from kenlabour.lab.enums import Phase
 
         super().__init__(*args, **kwargs)
         self.fields["etape"].choices = [("", _("Toutes les étapes")), *Phase.choices]
+        self.fields["territoire"].label_from_instance = lambda d: f"{d.code} — {d.name}"
 
     def filters(self) -> dict:
+        self.is_valid()
         data = self.cleaned_data
-        return {"lab": data["labo"], "theme": data["theme"], "phase": data["etape"]}
+        return {
+            "lab": data.get("labo"),
+            "theme": data.get("theme"),
+            "phase": data.get("etape") or "",
+            "public": data.get("public"),
+            "departement": data.get("territoire"),
+            "text": data.get("q") or "",
+        }
 
 
 class PartnerNamesField(forms.CharField):
