@@ -14,13 +14,17 @@ from kenlabour.lab.models import (
     Experiment,
     Lab,
     Method,
+    Public,
     Series,
     Theme,
 )
 from kenlabour.lab.selectors import impact as impact_selectors
 from kenlabour.lab.selectors import labs as lab_selectors
 from kenlabour.lab.selectors import organisations as organisation_selectors
+from kenlabour.lab.selectors.workshops import WorkshopFormat
 from kenlabour.territories.forms import CommuneField, RadiusField
+from kenlabour.territories.models import Departement
+from kenlabour.web.search import MAX_KEYWORD_LENGTH
 
 # --- impact dashboard and exports (impact helper) ------------------------------------
 
@@ -441,11 +445,61 @@ class LabThemeFilterForm(forms.Form):
 WORKSHOP_RADIUS_KM = 20
 
 
+def _keyword_field(help_text) -> forms.CharField:
+    return forms.CharField(
+        label=_("Mots-clés"),
+        required=False,
+        max_length=MAX_KEYWORD_LENGTH,
+        help_text=help_text,
+        error_messages={
+            "max_length": _("Saisissez au plus %(limit_value)d caractères (%(show_value)d ici).")
+        },
+    )
+
+
+def _search_day_field(label, help_text) -> BoundedDateField:
+    return BoundedDateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(
+            attrs={
+                "type": "date",
+                "min": EARLIEST_DAY.isoformat(),
+                "max": LATEST_DAY.isoformat(),
+            },
+            format="%Y-%m-%d",
+        ),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Écrivez une date, par exemple 14/03/2027.")},
+    )
+
+
 class WorkshopFilterForm(LabThemeFilterForm):
     """The workshop list's filters, read from the address (GET). A filter sent wrong is
-    reported at its field and left out; the others still apply."""
+    reported at its field and left out; the others still apply. The upcoming list starts
+    today unless another day is asked."""
 
+    q = _keyword_field(
+        _(
+            "Un mot du titre, de l'objectif, du laboratoire ou de la commune ; les accents et "
+            "les majuscules sont ignorés."
+        )
+    )
     passes = forms.BooleanField(label=_("Ateliers passés"), required=False)
+    du = _search_day_field(_("À partir du"), _("Par exemple 14/03/2027."))
+    au = _search_day_field(_("Jusqu'au"), _("Inclus ; laissez vide pour ne pas borner."))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("Tous")),
+            (WorkshopFormat.ON_SITE, _("Sur place")),
+            (WorkshopFormat.ONLINE, _("En ligne")),
+        ],
+        error_messages={"invalid_choice": _("Choisissez « sur place » ou « en ligne ».")},
+    )
     pres_de = CommuneField(
         label=_("Près de"),
         help_text=_(
@@ -454,6 +508,20 @@ class WorkshopFilterForm(LabThemeFilterForm):
         required=False,
     )
     rayon = RadiusField(initial=WORKSHOP_RADIUS_KM)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "du" not in data and not data.get("passes"):
+            # The upcoming list starts today, and says so in its field.
+            data = data.copy()
+            data["du"] = timezone.localdate().isoformat()
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("du"), data.get("au")
+        if since and until and until < since:
+            self.add_error("au", _("Cette date doit suivre la date de début."))
+        return data
 
     def filters(self) -> dict:
         self.is_valid()
@@ -467,6 +535,10 @@ class WorkshopFilterForm(LabThemeFilterForm):
             "lab": data.get("labo"),
             "theme": data.get("theme"),
             "near": near,
+            "since": data.get("du"),
+            "until": data.get("au"),
+            "held": data.get("format") or "",
+            "text": data.get("q") or "",
         }
 
 
@@ -474,19 +546,50 @@ class WorkshopFilterForm(LabThemeFilterForm):
 
 
 class ExperimentFilterForm(LabThemeFilterForm):
-    """The filters of the experiments' list, read from the address (GET)."""
+    """The filters of the experiments' list, read from the address (GET). A filter sent
+    wrong is reported at its field and left out; the others still apply."""
 
+    q = _keyword_field(
+        _(
+            "Un mot du titre, de la présentation ou du problème ; les accents et les "
+            "majuscules sont ignorés."
+        )
+    )
     etape = forms.ChoiceField(label=_("Étape"), required=False)
+    public = forms.ModelChoiceField(
+        label=_("Public"),
+        queryset=Public.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Tous les publics"),
+    )
+    territoire = forms.ModelChoiceField(
+        label=_("Territoire"),
+        queryset=Departement.objects.only("code", "name").order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tous les départements"),
+        error_messages={"invalid_choice": _("Choisissez un département de la liste.")},
+    )
 
     def __init__(self, *args, **kwargs):
         from kenlabour.lab.enums import Phase
 
         super().__init__(*args, **kwargs)
         self.fields["etape"].choices = [("", _("Toutes les étapes")), *Phase.choices]
+        self.fields["territoire"].label_from_instance = lambda d: f"{d.code} — {d.name}"
 
     def filters(self) -> dict:
+        self.is_valid()
         data = self.cleaned_data
-        return {"lab": data["labo"], "theme": data["theme"], "phase": data["etape"]}
+        return {
+            "lab": data.get("labo"),
+            "theme": data.get("theme"),
+            "phase": data.get("etape") or "",
+            "public": data.get("public"),
+            "departement": data.get("territoire"),
+            "text": data.get("q") or "",
+        }
 
 
 class PartnerNamesField(forms.CharField):

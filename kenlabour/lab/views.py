@@ -114,7 +114,8 @@ def _workshop_page(request, slug):
 
 @require_GET
 def workshops(request):
-    """Upcoming or past workshops of every lab, filtered by lab and theme."""
+    """Upcoming or past workshops of every lab, searched by keyword, dates, format, place
+    and distance, lab and theme."""
     form = forms.WorkshopFilterForm(request.GET)
     filters = form.filters()
     paginator = Paginator(
@@ -122,8 +123,6 @@ def workshops(request):
         workshop_selectors.WORKSHOPS_PAGE_SIZE,
     )
     page_obj = paginator.get_page(request.GET.get("page"))
-    filters_query = request.GET.copy()
-    filters_query.pop("page", None)
     return render(
         request,
         "lab/workshops.html",
@@ -131,7 +130,7 @@ def workshops(request):
             "form": form,
             "past": filters["past"],
             "page_obj": page_obj,
-            "filters_query": filters_query.urlencode(),
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "can_create": can(request.user, "lab.create_workshop"),
         },
     )
@@ -671,23 +670,19 @@ def lab_calendar(request, lab_slug):
 @require_GET
 def experiments(request):
     """Experiments of every lab: published ones for all, unpublished ones for their lab's
-    facilitators and team; filtered by lab, theme and phase."""
+    facilitators and team; searched by keyword, filtered by lab, theme, phase, public and
+    territory."""
     form = forms.ExperimentFilterForm(request.GET)
-    page_obj = None
-    if form.is_valid():
-        found = experiment_selectors.experiment_list(request.user, **form.filters())
-        page_obj = Paginator(found, experiment_selectors.EXPERIMENTS_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-    filters_query = request.GET.copy()
-    filters_query.pop("page", None)
+    found = experiment_selectors.experiment_list(request.user, **form.filters())
+    paginator = Paginator(found, experiment_selectors.EXPERIMENTS_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "lab/experiments.html",
         {
             "form": form,
             "page_obj": page_obj,
-            "filters_query": filters_query.urlencode(),
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "may_create": can(request.user, "lab.create_experiment"),
         },
     )

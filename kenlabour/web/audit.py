@@ -213,6 +213,18 @@ PAGES += [
     AuditedPage(_("Ateliers à venir"), "lab:workshops"),
     AuditedPage(_("Ateliers passés"), "lab:workshops", query="passes=on"),
     AuditedPage(
+        _("Ateliers : recherche par mots-clés, dates, format et distance"),
+        "lab:workshops",
+        query="q=parcours&du=2026-01-01&au=2099-12-31&format=sur_place&pres_de=Quimper&rayon=30",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Ateliers : recherche erronée"),
+        "lab:workshops",
+        query="du=0001-01-01&au=99999-01-01&format=hybride&pres_de=Quimper-sur-Mer&rayon=-5",
+        max_queries=12,
+    ),
+    AuditedPage(
         _("Atelier"), "lab:workshop", setup="kenlabour.lab.tests.factories:audited_workshop"
     ),
     AuditedPage(
@@ -298,6 +310,12 @@ PAGES += [
         "lab:experiments",
         query="labo=inconnu&etape=inconnue",
     ),
+    AuditedPage(
+        _("Expérimentations : recherche par mots-clés et filtres"),
+        "lab:experiments",
+        query="q=usagers&etape=problem&territoire=29&public=inconnu",
+        max_queries=12,
+    ),
     AuditedPage(_("Nouvelle expérimentation"), "lab:experiment_create", role="lab_facilitator"),
 ]
 PAGES += [
@@ -366,6 +384,13 @@ PAGES += [
         _("Besoins d'une mobilisation : filtres"),
         "mobilisation:needs",
         query="statut=submitted&urgence=3&departement=inconnu",
+        role="campaign_coordinator",
+        setup=f"{_NEEDS_SETUP}:audited_campaign_needs",
+    ),
+    AuditedPage(
+        _("Besoins d'une mobilisation : recherche par mots-clés"),
+        "mobilisation:needs",
+        query="q=ehpad+quimper&statut=validated",
         role="campaign_coordinator",
         setup=f"{_NEEDS_SETUP}:audited_campaign_needs",
     ),
@@ -557,6 +582,13 @@ PAGES += [
     AuditedPage(
         _("Transparence d'une enveloppe"),
         "funding:envelope",
+        setup=f"{_PUBLIC_SETUP}:audited_envelope",
+        max_queries=12,
+    ),
+    AuditedPage(
+        _("Transparence d'une enveloppe : une page de bénéficiaires"),
+        "funding:envelope",
+        query="page=2",
         setup=f"{_PUBLIC_SETUP}:audited_envelope",
         max_queries=12,
     ),

@@ -2,6 +2,7 @@
 XLSX, a claimant's PDF), restricted to those entitled to them."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from kenlabour.funding.models import Claim, Envelope
 from kenlabour.funding.selectors import public as selectors
 from kenlabour.funding.selectors import verification
 from kenlabour.network.models import Actor
+
+BENEFICIARIES_PER_PAGE = 25
 
 
 def _envelope(slug: str) -> Envelope:
@@ -58,11 +61,16 @@ def envelope(request, slug):
         ]
     from kenlabour.accounts.perms import strictly
 
+    # The figures are computed over every share; the list of beneficiaries is cut into pages.
+    paginator = Paginator(report.beneficiaries, BENEFICIARIES_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "funding/public_envelope.html",
         {
             "report": report,
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "statement_relays": statement_relays,
             "can_manage": strictly(request.user, "funding.manage_envelope", report.envelope),
             "ledger_head": verification.head_text(verification.ledger_head()),

@@ -29,6 +29,7 @@ from kenlabour.lab.selectors.interconnections import (
     suggestions_for,
 )
 from kenlabour.lab.selectors.labs import labs_facilitated_by
+from kenlabour.web.search import with_keywords
 
 EXPERIMENTS_PAGE_SIZE = 20
 
@@ -45,8 +46,12 @@ def visible_experiments(user):
     ).distinct()
 
 
-def experiment_list(user, *, lab=None, theme=None, phase: str = ""):
-    """The experiments the user may see, latest first, filtered by lab, theme, phase."""
+def experiment_list(
+    user, *, lab=None, theme=None, phase: str = "", public=None, departement=None, text=""
+):
+    """The experiments the user may see, latest first, filtered by lab, theme, phase,
+    public, territory (a département: the experiments held there or in one of its
+    communes) and keywords (title, presentation, problem; accents and case ignored)."""
     experiments = visible_experiments(user)
     if lab is not None:
         experiments = experiments.filter(lab=lab)
@@ -54,6 +59,24 @@ def experiment_list(user, *, lab=None, theme=None, phase: str = ""):
         experiments = experiments.filter(themes=theme)
     if phase:
         experiments = experiments.filter(phase=phase)
+    if public is not None:
+        experiments = experiments.filter(publics=public)
+    if departement is not None:
+        experiments = experiments.filter(
+            Q(
+                pk__in=Experiment.departements.through.objects.filter(
+                    departement=departement
+                ).values("experiment_id")
+            )
+            | Q(
+                pk__in=Experiment.communes.through.objects.filter(
+                    commune__departement=departement
+                ).values("experiment_id")
+            )
+        )
+    experiments = with_keywords(
+        experiments, ("title", "summary", "problem", "reframed_problem", "lab__name"), text
+    )
     return (
         experiments.select_related("lab")
         .prefetch_related("themes", "publics")

@@ -14,6 +14,7 @@ from kenlabour.lab.enums import RegistrationStatus
 from kenlabour.lab.models import Lab, Method, Registration, Theme, Workshop
 from kenlabour.territories.models import Commune
 from kenlabour.territories.selectors import communes_within
+from kenlabour.web.search import with_keywords
 
 WORKSHOPS_PAGE_SIZE = 20
 
@@ -25,6 +26,18 @@ def visible_workshops(user):
     return workshops
 
 
+class WorkshopFormat:
+    """Where a workshop is held, as the list filters it: a workshop with a commune is on
+    site, one with a video link online; a workshop with both counts as each."""
+
+    ON_SITE = "sur_place"
+    ONLINE = "en_ligne"
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def workshop_list(
     user,
     *,
@@ -32,21 +45,18 @@ def workshop_list(
     lab: Lab | None = None,
     theme: Theme | None = None,
     near: tuple[Commune, int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    held: str = "",
+    text: str = "",
 ):
     """Upcoming (soonest first, ongoing included) or past (latest first) workshops, with
     their confirmed seats counted in the same query; `near` (a commune, a radius in km) keeps
-    those held within that distance."""
+    those held within that distance; `since` and `until` (days, both included) those held
+    between them; `held` (a WorkshopFormat) those on site or online; `text` those whose
+    title, purpose, lab, commune or method hold every word, accents and case ignored."""
     now = timezone.now()
-    workshops = (
-        visible_workshops(user)
-        .select_related("lab", "commune", "method")
-        .prefetch_related("themes")
-        .annotate(
-            confirmed=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            )
-        )
-    )
+    workshops = visible_workshops(user)
     if lab is not None:
         workshops = workshops.filter(lab=lab)
     if theme is not None:
@@ -55,9 +65,30 @@ def workshop_list(
         commune, radius_km = near
         around = communes_within(commune, radius_km, include_self=True)
         workshops = workshops.filter(commune__in=[other.code for other in around])
+    if since is not None:
+        workshops = workshops.filter(ends_at__gte=_day_start(since))
+    if until is not None:
+        workshops = workshops.filter(starts_at__lt=_day_start(until + datetime.timedelta(days=1)))
+    if held == WorkshopFormat.ON_SITE:
+        workshops = workshops.filter(commune__isnull=False)
+    elif held == WorkshopFormat.ONLINE:
+        workshops = workshops.exclude(online_url="")
+    workshops = workshops.filter(ends_at__lt=now) if past else workshops.filter(ends_at__gte=now)
+    workshops = with_keywords(
+        workshops, ("title", "purpose", "lab__name", "commune__name", "method__name"), text
+    )
+    workshops = (
+        workshops.select_related("lab", "commune", "method")
+        .prefetch_related("themes")
+        .annotate(
+            confirmed=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+            )
+        )
+    )
     if past:
-        return workshops.filter(ends_at__lt=now).order_by("-starts_at", "pk")
-    return workshops.filter(ends_at__gte=now).order_by("starts_at", "pk")
+        return workshops.order_by("-starts_at", "pk")
+    return workshops.order_by("starts_at", "pk")
 
 
 def waiting_position(registration: Registration) -> int | None:

@@ -64,7 +64,7 @@ def test_the_list_keeps_the_workshops_held_near_a_commune(client):
         WorkshopFactory(title=f"Atelier à {place.name}", commune=place)
         for place in (rennes, commune("35051"), commune("35047"), commune("29232"))
     ]
-    WorkshopFactory(title="En ligne", commune=None, online_url="https://visio.example/a")
+    WorkshopFactory(title="Seulement en visio", commune=None, online_url="https://visio.example/a")
 
     def distance(workshop):
         place = workshop.commune
@@ -76,7 +76,7 @@ def test_the_list_keeps_the_workshops_held_near_a_commune(client):
         )
         for workshop in workshops:
             assert (workshop.title in content) == (distance(workshop) <= radius), (radius, workshop)
-        assert "En ligne" not in content
+        assert "Seulement en visio" not in content
     near = [w for w in workshops if distance(w) <= 20]
     assert 1 < len(near) < len(workshops), "the places chosen straddle the radius"
 

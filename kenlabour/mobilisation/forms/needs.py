@@ -13,6 +13,7 @@ from kenlabour.mobilisation.models import ItemType
 from kenlabour.mobilisation.selectors import needs as selectors
 from kenlabour.mobilisation.services.needs import need_problems
 from kenlabour.territories.forms import CommuneField
+from kenlabour.web.search import MAX_KEYWORD_LENGTH
 
 
 def _integer(label, limits, **kwargs):
@@ -198,6 +199,21 @@ class WithdrawForm(forms.Form):
 
 
 class NeedFilterForm(forms.Form):
+    """The coordinators' search of a campaign's needs, read from the address (GET). A
+    filter sent wrong is reported at its field and left out; the others still apply."""
+
+    q = forms.CharField(
+        label=_("Mots-clés"),
+        required=False,
+        max_length=MAX_KEYWORD_LENGTH,
+        help_text=_(
+            "L'établissement, la personne à contacter, la commune, l'article ou les "
+            "précisions ; les accents et les majuscules sont ignorés."
+        ),
+        error_messages={
+            "max_length": _("Saisissez au plus %(limit_value)d caractères (%(show_value)d ici).")
+        },
+    )
     statut = forms.ChoiceField(
         label=_("Statut"),
         required=False,
@@ -245,6 +261,7 @@ class NeedFilterForm(forms.Form):
             item_type_id=article.pk if article else None,
             departement_code=data.get("departement") or "",
             urgency=data.get("urgence") or None,
+            text=data.get("q") or "",
         )
 
 

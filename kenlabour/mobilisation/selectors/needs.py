@@ -12,6 +12,7 @@ from kenlabour.mobilisation.models import Campaign, Delivery, Need
 from kenlabour.network.enums import ActorKind, ModerationStatus
 from kenlabour.network.models import Actor
 from kenlabour.territories.models import Departement
+from kenlabour.web.search import with_keywords
 
 
 def campaign_for_form(slug: str) -> Campaign:
@@ -112,11 +113,25 @@ class NeedFilters:
     item_type_id: int | None = None
     departement_code: str = ""
     urgency: int | None = None
+    text: str = ""
+
+
+# What the coordinators' keywords look in: who asks, who to call, where, what, and why.
+NEED_SEARCH_FIELDS = (
+    "requester_name",
+    "contact_name",
+    "commune__name",
+    "address",
+    "item_type__name",
+    "note",
+)
 
 
 def needs_of_campaign(campaign: Campaign, filters: NeedFilters) -> QuerySet[Need]:
     """The campaign's needs, those waiting for verification first (oldest first, so that
-    none waits forever), then by urgency and deadline."""
+    none waits forever), then by urgency and deadline; `filters.text` keeps those whose
+    establishment, contact, commune, address, article or note hold every word (accents
+    and case ignored)."""
     needs = Need.objects.filter(campaign=campaign)
     if filters.status:
         needs = needs.filter(status=filters.status)
@@ -126,6 +141,7 @@ def needs_of_campaign(campaign: Campaign, filters: NeedFilters) -> QuerySet[Need
         needs = needs.filter(departement_id=filters.departement_code)
     if filters.urgency:
         needs = needs.filter(urgency=filters.urgency)
+    needs = with_keywords(needs, NEED_SEARCH_FIELDS, filters.text)
     return (
         needs.select_related("item_type", "commune")
         .annotate(

@@ -272,7 +272,8 @@ def withdraw(request, token):
 @login_required
 @require_GET
 def needs(request, slug):
-    """The campaign's needs, those to verify first, filtered and paginated."""
+    """The campaign's needs, those to verify first, searched by keyword, filtered by status,
+    article, département and urgency, and paginated."""
     campaign = selectors.campaign(slug)
     _require_coordinator(request, campaign)
     form = forms.NeedFilterForm(
@@ -281,13 +282,15 @@ def needs(request, slug):
         departements=selectors.departements_of_campaign(campaign),
     )
     paginator = Paginator(selectors.needs_of_campaign(campaign, form.filters()), NEEDS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "mobilisation/need_list.html",
         {
             "campaign": campaign,
             "form": form,
-            "page_obj": paginator.get_page(request.GET.get("page")),
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
             "submitted_count": selectors.submitted_count(campaign),
         },
     )

@@ -162,7 +162,7 @@ def test_a_citizen_registers_for_an_upcoming_workshop_near_rennes(walk, viewport
     citizen.follow("S'inscrire à un atelier")
     citizen.page.get_by_label("Près de").fill("Rennes")
     citizen.page.get_by_label("Dans un rayon de (km)").fill("20")
-    citizen.press("Filtrer")
+    citizen.press("Rechercher")
 
     # The list is the upcoming workshops within 20 km of Rennes, soonest first.
     rennes = Commune.objects.get(code="35238")
