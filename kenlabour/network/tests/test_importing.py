@@ -80,7 +80,7 @@ def test_enum_values_are_accepted_as_well_as_labels():
     ("cells", "column", "words"),
     [
         ({"nom": ""}, "nom", "Le nom est vide"),
-        ({"type": "association"}, "type", "Type « association » inconnu"),
+        ({"type": "boulangerie"}, "type", "Type « boulangerie » inconnu"),
         ({"type": ""}, "type", "Le type est vide"),
         ({"type_organisation": ""}, "type_organisation", "Indiquez le type d'organisation"),
         ({"type_organisation": "club"}, "type_organisation", "« club » inconnu"),
@@ -173,4 +173,4 @@ def test_each_distinct_commune_is_looked_up_once(django_assert_max_num_queries):
 
 
 def test_the_row_form_has_one_field_per_column():
-    assert set(importing.RowForm.base_fields) == set(columns.COLUMNS)
+    assert set(importing.RowForm.base_fields) == set(columns.IMPORT_COLUMNS)

@@ -123,10 +123,10 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
     assert error_of(buffer.getvalue()).code == "not_a_table"
 
 
-def test_a_windows_1252_file_is_refused_naming_the_first_wrong_line():
-    data = "nom;type\nA;collectif\nCrêperie;organisation\n".encode("cp1252")
+def test_text_that_is_no_known_encoding_is_refused_naming_the_first_wrong_line():
+    data = b"nom;type\nA;collectif\n" + bytes(range(0x80, 0x100)) * 2 + b";organisation\n"
     error = error_of(data)
-    assert error.code == "not_utf8"
+    assert error.code == "unknown_encoding"
     assert error.params == {"line": 3}
 
 
