@@ -377,7 +377,7 @@ class _PhoneField(forms.CharField):
             raise ValidationError(
                 _(
                     "Numéro de téléphone invalide : écrivez ses 10 chiffres, par exemple "
-                    "« 02 98 00 00 00 », ou « +32 2 123 45 67 » hors de France."
+                    "« 02 98 00 00 00 », ou « +32 2 555 12 12 » hors de France."
                 ),
                 code="phone",
             )
