@@ -41,7 +41,7 @@ REQUIRED = (NAME, KIND)
 
 # Columns only the import reads (the directory's exports do not write them): the postcode
 # tells apart communes of the same name; the phone number is checked, not kept (see
-# docs/reseau.md: the directory shows an e-mail address, never a phone number).
+# docs/network.md: the directory shows an e-mail address, never a phone number).
 POSTCODE = "code_postal"
 PHONE = "telephone"
 IMPORT_COLUMNS = (*COLUMNS, POSTCODE, PHONE)

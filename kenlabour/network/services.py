@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -494,11 +495,19 @@ def _require_importer(user) -> None:
         raise PermissionDenied("Seuls les animateurs du laboratoire importent des acteurs.")
 
 
+# A file sent and neither imported nor abandoned is deleted after this many days.
+PENDING_IMPORT_DAYS = 7
+
+
 def start_import(user, filename: str, data: bytes, sheet: spreadsheet.Sheet) -> PendingImport:
     """Keep the file for the next steps, with the columns proposed: those chosen last time
     for a file with the same headers, else those the headers name (columns.HEADER_SYNONYMS).
-    A person has one import under way; a new file replaces the previous one."""
+    A person has one import under way; a new file replaces the previous one. Files left
+    unimported for PENDING_IMPORT_DAYS are deleted then (they hold names and addresses)."""
     _require_importer(user)
+    PendingImport.objects.filter(
+        created_at__lt=timezone.now() - datetime.timedelta(days=PENDING_IMPORT_DAYS)
+    ).delete()
     saved = ImportMapping.objects.filter(
         user=user, signature=spreadsheet.headers_signature(sheet.headers)
     ).first()

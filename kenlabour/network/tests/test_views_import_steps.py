@@ -241,6 +241,21 @@ def test_a_new_file_replaces_the_import_under_way(importer):
     assert importer.get(VALUES)["Location"] == PREVIEW
 
 
+def test_files_left_unimported_for_a_week_are_deleted_when_another_is_sent(importer):
+    import datetime
+
+    from django.utils import timezone
+
+    other = facilitator()
+    importer.force_login(other)
+    send_file(importer, lab_file())
+    PendingImport.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    importer.force_login(facilitator())
+    send_file(importer, lab_file())
+    assert not PendingImport.objects.filter(user=other).exists()
+    assert PendingImport.objects.count() == 1
+
+
 def truncated_xlsx() -> bytes:
     data = files.xlsx_bytes([files.collective("A")])
     return data[: len(data) * 2 // 3]
@@ -294,3 +309,19 @@ def test_members_cannot_walk_the_import_steps(client, step):
     assert client.get(step).status_code == 403
     assert client.post(step, {}).status_code == 403
     assert client.post(CANCEL).status_code == 403
+
+
+def test_the_personal_data_download_lists_the_import_under_way_without_its_content(importer):
+    import json
+
+    send_file(importer, lab_file(), name="annuaire.csv")
+    response = importer.post(reverse("privacy:export"), {"export_format": "json"})
+    data = json.loads(importer.get(response["Location"]).content)
+    records = [
+        record
+        for section in data["sections"]
+        if section["key"].startswith("network.pendingimport")
+        for record in section["records"]
+    ]
+    assert [record["text"] for record in records] == ["annuaire.csv"]
+    assert "data" not in {field["name"] for field in records[0]["fields"]}
