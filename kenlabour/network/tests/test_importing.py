@@ -315,9 +315,17 @@ def test_phone_numbers_are_normalised_and_wrong_ones_reported():
         {"Nom": "C", "Type": "collectif", "Ville": "Brest", "Tél.": "+32 2 555 12 12"},
         {"Nom": "D", "Type": "collectif", "Ville": "Brest", "Tél.": "12 34"},
         {"Nom": "E", "Type": "collectif", "Ville": "Brest", "Tél.": ""},
+        # A spreadsheet that took the number for a number lost its leading zero.
+        {"Nom": "F", "Type": "collectif", "Ville": "Brest", "Tél.": "298123456"},
     ]
     valid, errors = validate_import(rows, header)
-    assert [r.phone for r in valid] == ["02 98 12 34 56", "06 12 34 56 78", "+32 2 555 12 12", ""]
+    assert [r.phone for r in valid] == [
+        "02 98 12 34 56",
+        "06 12 34 56 78",
+        "+32 2 555 12 12",
+        "",
+        "02 98 12 34 56",
+    ]
     assert [(e.line, e.column, e.letter) for e in errors] == [(5, "telephone", "D")]
     assert "Numéro de téléphone invalide" in errors[0].message
 

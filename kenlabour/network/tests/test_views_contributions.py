@@ -512,7 +512,7 @@ def test_unknown_columns_are_ignored_and_said(importer):
     header = ["nom", "type", "commune", "remarque"]
     data = files.csv_bytes([files.collective("Couture", remarque="rien")], header=header)
     post_file(importer, data)
-    assert "Colonnes ignorées, car inconnues : « remarque »" in text_of(importer.get(IMPORT))
+    assert "Colonnes du fichier ignorées : « remarque »" in text_of(importer.get(IMPORT))
 
 
 def error_rows(response) -> list[list[str]]:
