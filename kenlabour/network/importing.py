@@ -65,7 +65,7 @@ class Lookups:
         self.areas = area_selectors.AreaResolver(self.communes)
 
     def prefetch(self, rows: list[Row]) -> None:
-        self.communes.prefetch(row.cells.get(columns.COMMUNE, "") for row in rows)
+        self.communes.prefetch(commune_text(row.cells) for row in rows)
         self.areas.prefetch(
             entry
             for row in rows
@@ -348,6 +348,16 @@ def normalise_postcode(text: str) -> str:
     return text
 
 
+def commune_text(cells: dict) -> str:
+    """What the commune is looked up by: the commune's cell, narrowed by a valid postcode
+    ("Plouhinec (56680)"), or the postcode alone when the commune's cell is empty."""
+    commune = cells.get(columns.COMMUNE, "")
+    postcode = normalise_postcode(cells.get(columns.POSTCODE, ""))
+    if not POSTCODE_RE.fullmatch(postcode):
+        return commune
+    return f"{commune} ({postcode})" if commune else postcode
+
+
 class _PostcodeField(forms.CharField):
     def clean(self, value):
         text = normalise_postcode(super().clean(value))
@@ -436,10 +446,8 @@ class BaseRowForm(forms.Form):
     def check(self, cells: dict) -> bool:
         """Bind the form to this row's cells and validate them. A postcode narrows the
         commune ("Saint-Martin (35…)"), or stands for it when the commune is empty."""
-        postcode = normalise_postcode(cells.get(columns.POSTCODE, ""))
-        if POSTCODE_RE.fullmatch(postcode):
-            commune = cells.get(columns.COMMUNE, "")
-            cells = {**cells, columns.COMMUNE: f"{commune} ({postcode})" if commune else postcode}
+        if columns.POSTCODE in cells:
+            cells = {**cells, columns.COMMUNE: commune_text(cells)}
         self.data = cells
         self._errors = None
         self.cleaned_data = {}

@@ -349,3 +349,30 @@ def test_a_row_repeated_exactly_is_reported_even_with_another_error_on_it():
     assert [(e.line, e.column, e.message[:26]) for e in errors] == [
         (3, "nom", "Cette ligne est identique ")
     ]
+
+
+def test_communes_with_their_postcodes_are_looked_up_in_bulk(django_assert_max_num_queries):
+    from kenlabour.territories.models import CommunePostcode
+
+    places = [
+        (p.commune.name, p.postcode, p.commune_id)
+        for p in CommunePostcode.objects.filter(commune__departement_id="29")
+        .select_related("commune")
+        .order_by("commune_id", "postcode")[:60]
+    ]
+    places.append(("Bourg-en-Bresse", "1000", "01053"))
+    header = ["Nom", "Type", "Ville", "CP"]
+    rows = [
+        {"Nom": f"Collectif {n}", "Type": "collectif", "Ville": name, "CP": postcode}
+        for n, (name, postcode, _code) in enumerate(places * 3)
+    ]
+    synonyms = {c: columns.HEADER_SYNONYMS.get(c, ()) for c in columns.IMPORT_COLUMNS}
+    table = read_table(
+        files.csv_bytes(rows, header=header),
+        known_columns=columns.IMPORT_COLUMNS,
+        synonyms=synonyms,
+    )
+    with django_assert_max_num_queries(10):
+        valid, errors = importing.validate_table(table)
+    assert errors == []
+    assert [r.fields["commune"].code for r in valid] == [code for *_n, code in places * 3]
