@@ -152,3 +152,16 @@ def audited_actor() -> dict:
     ResourceFactory(actor=actor, kind=ResourceKind.PRINTER_3D, quantity=6)
     ResourceFactory(actor=actor, kind=ResourceKind.SEWING_MACHINE, quantity=2)
     return {"slug": actor.slug}
+
+
+def audited_import() -> dict:
+    """A lab's file under way (the demo's: Windows-1252, `;`, French headers, one unknown
+    word), for the audit of the import's steps: it belongs to the facilitator the audit has
+    just made and logs in (the latest one)."""
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import User
+    from kenlabour.network import demo
+
+    user = User.objects.filter(role_assignments__role=Role.LAB_FACILITATOR).latest("pk")
+    demo._pending_import(user)
+    return {}
