@@ -44,7 +44,14 @@ REQUIRED = (NAME, KIND)
 # docs/network.md: the directory shows an e-mail address, never a phone number).
 POSTCODE = "code_postal"
 PHONE = "telephone"
-IMPORT_COLUMNS = (*COLUMNS, POSTCODE, PHONE)
+# In the order the import lists them: each beside the column it goes with.
+IMPORT_COLUMNS = tuple(
+    column
+    for name in COLUMNS
+    for column in (
+        (name, POSTCODE) if name == COMMUNE else (name, PHONE) if name == EMAIL else (name,)
+    )
+)
 
 # What people call the columns in the tables they keep. A header is compared with these
 # by `spreadsheet.header_key`: case, accents, spaces and punctuation ignored, so "E-mail",

@@ -711,6 +711,14 @@ IMPORT_COLUMNS_HELP = [
             "code postal ou code INSEE."
         ),
     ),
+    (
+        columns.POSTCODE,
+        False,
+        _(
+            "Le code postal, qui distingue les communes de même nom ; un zéro perdu au "
+            "début (« 1000 ») est remis."
+        ),
+    ),
     (columns.ADDRESS, False, _("L'adresse du lieu.")),
     (columns.PLACE_LESS, False, _("« oui » pour un collectif sans lieu, sinon « non » ou vide.")),
     (
@@ -725,14 +733,6 @@ IMPORT_COLUMNS_HELP = [
     (columns.SKILLS, False, _("Les savoir-faire, en texte libre.")),
     (columns.WEBSITE, False, _("L'adresse du site web.")),
     (columns.EMAIL, False, _("L'adresse e-mail de contact.")),
-    (
-        columns.POSTCODE,
-        False,
-        _(
-            "Le code postal, qui distingue les communes de même nom ; un zéro perdu au "
-            "début (« 1000 ») est remis."
-        ),
-    ),
     (
         columns.PHONE,
         False,

@@ -325,3 +325,13 @@ def test_the_personal_data_download_lists_the_import_under_way_without_its_conte
     ]
     assert [record["text"] for record in records] == ["annuaire.csv"]
     assert "data" not in {field["name"] for field in records[0]["fields"]}
+
+
+def test_a_header_named_twice_is_proposed_once_and_the_other_ignored(importer):
+    send_file(importer, b"nom;type;commune;nom\nA;collectif;Brest;B\n")
+    assert proposed_columns(importer) == {
+        "colonne_0": "nom",
+        "colonne_1": "type",
+        "colonne_2": "commune",
+        "colonne_3": "",
+    }
