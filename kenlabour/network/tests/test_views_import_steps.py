@@ -335,3 +335,30 @@ def test_a_header_named_twice_is_proposed_once_and_the_other_ignored(importer):
         "colonne_2": "commune",
         "colonne_3": "",
     }
+
+
+def test_an_unknown_type_is_given_a_kind_of_actor_or_of_organisation(importer):
+    header = ["Nom", "Type", "Ville", "Statut"]
+    rows = [
+        {"Nom": "Boulangerie Le Du", "Type": "Boulangerie", "Ville": "Brest"},
+        {"Nom": "Amicale", "Type": "organisation", "Ville": "Brest", "Statut": "Amicale laïque"},
+    ]
+    send_file(importer, files.csv_bytes(rows, header=header, encoding="cp1252"))
+    importer.post(COLUMNS, proposed_columns(importer))
+    page = importer.get(VALUES)
+    assert [(name, field.label) for name, field in page.context["form"].fields.items()] == [
+        ("valeur_type_0", "Boulangerie"),
+        ("valeur_type_organisation_0", "Amicale laïque"),
+    ]
+    html = page.content.decode()
+    assert '<optgroup label="Organisation, de type">' in html
+    response = importer.post(
+        VALUES,
+        {"valeur_type_0": "organisation:company", "valeur_type_organisation_0": "association"},
+    )
+    assert response["Location"] == PREVIEW
+    assert importer.post(PREVIEW, {}).status_code == 302
+    assert dict(Actor.objects.values_list("name", "organisation_kind")) == {
+        "Boulangerie Le Du": OrganisationKind.COMPANY,
+        "Amicale": OrganisationKind.ASSOCIATION,
+    }
