@@ -591,6 +591,7 @@ def _demo_accounts(organisations, people) -> None:
         RoleAssignment.objects.get_or_create(
             user=facilitator, role=Role.LAB_FACILITATOR, scope_type=None, scope_id=None
         )
+        _pending_import(facilitator)
     org_admin = users.get("orga@kenlabour.example")
     if org_admin:
         from django.contrib.contenttypes.models import ContentType
@@ -606,3 +607,41 @@ def _demo_accounts(organisations, people) -> None:
         person = next(p for p in people if p.public_consent and p.resources.exists())
         person.user = member
         person.save(update_fields=["user"])
+
+
+# The file the facilitator sent and has not imported yet: a table as a lab keeps it, saved
+# by Excel on a French Windows (Windows-1252, `;`), with French headers and words, one of
+# them unknown ("Brodeuse numérique"), so that each step of the import has something to show.
+PENDING_IMPORT_FILENAME = "tiers-lieux-morbihan.csv"
+PENDING_IMPORT_ROWS = [
+    ("Raison sociale", "Type", "Code postal", "Ville", "Courriel", "Téléphone", "Équipements"),
+    (
+        "Tiers-lieu de la Ria",
+        "Tiers-lieu",
+        "56680",
+        "Plouhinec",
+        "contact@tiers-lieu-ria.example",
+        "02 97 00 00 01",
+        "Imprimante 3D:2, Brodeuse numérique",
+    ),
+    (
+        "Atelier couture d'Étel",
+        "association",
+        "56410",
+        "Étel",
+        "",
+        "",
+        "Machines à coudre:5",
+    ),
+    ("Menuiserie Le Floc'h", "SARL", "56700", "Hennebont", "", "0297000002", "Fraiseuse CNC"),
+]
+
+
+def _pending_import(facilitator) -> None:
+    from kenlabour.accounts.perms import forget_roles
+    from kenlabour.network import spreadsheet
+
+    forget_roles(facilitator)
+    data = "\r\n".join(";".join(row) for row in PENDING_IMPORT_ROWS).encode("cp1252") + b"\r\n"
+    sheet = spreadsheet.read_sheet(data)
+    services.start_import(facilitator, PENDING_IMPORT_FILENAME, data, sheet)

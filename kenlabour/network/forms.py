@@ -435,9 +435,10 @@ MAX_IMPORT_ROWS = 20_000
 
 SPREADSHEET_MESSAGES = {
     "empty": _("Le fichier est vide."),
-    "not_utf8": _(
-        "Le fichier n'est pas encodé en UTF-8 : dans votre tableur, enregistrez-le au "
-        "format « CSV UTF-8 »."
+    "unknown_encoding": _(
+        "Le texte de ce fichier ne se lit dans aucun des encodages reconnus (UTF-8, "
+        "Windows-1252, Latin-1, Mac Roman) : dans votre tableur, enregistrez-le au format "
+        "« CSV UTF-8 »."
     ),
     "old_excel": _(
         "Ce fichier est au format Excel 97-2003 (.xls) : dans votre tableur, enregistrez-le "
@@ -504,15 +505,10 @@ class ImportForm(forms.Form):
             )
         data = upload.read(MAX_IMPORT_BYTES + 1)
         try:
-            table = spreadsheet.read_table(
-                data,
-                known_columns=columns.COLUMNS,
-                required_columns=columns.REQUIRED,
-                max_rows=MAX_IMPORT_ROWS,
-            )
+            sheet = spreadsheet.read_sheet(data, max_rows=MAX_IMPORT_ROWS)
         except spreadsheet.SpreadsheetError as error:
             raise ValidationError(self.describe(error), code=error.code) from None
-        if not table.rows:
+        if not sheet.records:
             raise ValidationError(
                 _(
                     "Le fichier ne contient aucun acteur : sous la ligne 1, qui nomme les "
@@ -520,7 +516,7 @@ class ImportForm(forms.Form):
                 ),
                 code="no_rows",
             )
-        return table
+        return upload.name or "", data, sheet
 
     @staticmethod
     def describe(error: spreadsheet.SpreadsheetError) -> str:
@@ -531,9 +527,180 @@ class ImportForm(forms.Form):
             params["columns"] = ", ".join(f"« {c} »" for c in params["columns"])
             params["found"] = ", ".join(f"« {c} »" for c in params["found"] if c) or "—"
         message = str(SPREADSHEET_MESSAGES[error.code]) % params
-        if error.code == "not_utf8":
+        if error.code == "unknown_encoding":
             message += " " + _("Premier caractère illisible : ligne %(line)s.") % params
         return message
+
+
+ENCODING_LABELS = {
+    spreadsheet.UTF8: _("UTF-8"),
+    spreadsheet.UTF8_BOM: _("UTF-8 (avec marque d'ordre des octets)"),
+    "cp1252": _("Windows-1252 (Excel sous Windows)"),
+    "latin_1": _("Latin-1 (ISO-8859-1)"),
+    "mac_roman": _("Mac Roman"),
+}
+DELIMITER_LABELS = {
+    ";": _("point-virgule (;)"),
+    ",": _("virgule (,)"),
+    "\t": _("tabulation"),
+}
+IGNORE_COLUMN = ""
+
+
+def sheet_description(sheet: spreadsheet.Sheet) -> dict:
+    """What the import says of the file it read: format, encoding and separator."""
+    return {
+        "format": "XLSX" if sheet.format == "xlsx" else "CSV",
+        "encoding": ENCODING_LABELS.get(sheet.encoding, sheet.encoding),
+        "delimiter": DELIMITER_LABELS.get(sheet.delimiter, sheet.delimiter),
+        "rows": len(sheet.records),
+    }
+
+
+def _header_label(title: str, position: int) -> str:
+    letter = spreadsheet.column_letter(position)
+    if title:
+        return _("%(letter)s — « %(title)s »") % {"letter": letter, "title": title}
+    return _("%(letter)s — (colonne sans titre)") % {"letter": letter}
+
+
+class ImportColumnsForm(forms.Form):
+    """One select per header of the file: which column of the platform it holds."""
+
+    def __init__(self, data=None, *, headers: list[str], initial_columns: list[str]):
+        super().__init__(data)
+        self.headers = headers
+        choices = [
+            (IGNORE_COLUMN, _("— ignorer cette colonne —")),
+            *((column, column) for column in columns.IMPORT_COLUMNS),
+        ]
+        for position, title in enumerate(headers):
+            initial = initial_columns[position] if position < len(initial_columns) else ""
+            self.fields[f"colonne_{position}"] = forms.ChoiceField(
+                label=_header_label(title, position),
+                choices=choices,
+                required=False,
+                initial=initial or IGNORE_COLUMN,
+            )
+
+    def clean(self):
+        data = super().clean()
+        chosen: dict[str, int] = {}
+        for position in range(len(self.headers)):
+            name = f"colonne_{position}"
+            column = data.get(name) or IGNORE_COLUMN
+            if column == IGNORE_COLUMN:
+                continue
+            if column in chosen:
+                other = chosen[column]
+                self.add_error(
+                    name,
+                    _("La colonne « %(column)s » est déjà choisie pour %(other)s.")
+                    % {"column": column, "other": _header_label(self.headers[other], other)},
+                )
+                continue
+            chosen[column] = position
+        missing = [c for c in columns.REQUIRED if c not in chosen]
+        if missing:
+            raise ValidationError(
+                _("Choisissez les colonnes obligatoires ; il y manque : %(columns)s.")
+                % {"columns": ", ".join(f"« {c} »" for c in missing)},
+                code="missing_columns",
+            )
+        return data
+
+    def chosen_columns(self) -> list[str]:
+        return [
+            self.cleaned_data.get(f"colonne_{i}") or IGNORE_COLUMN for i in range(len(self.headers))
+        ]
+
+    def bound_fields(self):
+        return [self[f"colonne_{i}"] for i in range(len(self.headers))]
+
+
+def value_choices(column: str) -> list:
+    """What a word unknown to the import may be read as, for its column."""
+    from kenlabour.network import importing
+
+    if column == columns.KIND:
+        return [
+            ("", _("— choisir —")),
+            (
+                _("Type d'acteur"),
+                [(kind.value, kind.label) for kind in ActorKind],
+            ),
+            (
+                _("Organisation, de type"),
+                [
+                    (f"{ActorKind.ORGANISATION}{importing.KIND_CHOICE_SEPARATOR}{k.value}", k.label)
+                    for k in OrganisationKind
+                ],
+            ),
+        ]
+    if column == columns.ORGANISATION_KIND:
+        return [("", _("— choisir —")), *OrganisationKind.choices]
+    return [
+        ("", _("— choisir —")),
+        (importing.IGNORE, _("ignorer cette ressource")),
+        *(
+            (
+                category.label,
+                [
+                    (k.value, k.label)
+                    for k in ResourceKind
+                    if ResourceKind.category_of(k) == category
+                ],
+            )
+            for category in ResourceCategory
+        ),
+    ]
+
+
+class ImportValuesForm(forms.Form):
+    """For each word the import does not know (`importing.unknown_values`), what it means:
+    one select per word, grouped by column."""
+
+    def __init__(self, data=None, *, unknown: dict[str, list[str]], chosen: dict | None = None):
+        from kenlabour.network import vocabulary
+
+        super().__init__(data)
+        chosen = chosen or {}
+        self.groups = []
+        self.words = {}
+        for column, words in unknown.items():
+            names = []
+            for index, word in enumerate(words):
+                name = f"valeur_{column}_{index}"
+                word_key = vocabulary.key(word)
+                self.fields[name] = forms.ChoiceField(
+                    label=word,
+                    choices=value_choices(column),
+                    initial=chosen.get(column, {}).get(word_key, ""),
+                    error_messages={
+                        "required": _("Choisissez ce que « %(word)s » veut dire.") % {"word": word}
+                    },
+                )
+                self.words[name] = (column, word_key)
+                names.append(name)
+            self.groups.append((column, [self[name] for name in names]))
+
+    def chosen_values(self) -> dict[str, dict[str, str]]:
+        values: dict[str, dict[str, str]] = {}
+        for name, (column, word_key) in self.words.items():
+            values.setdefault(column, {})[word_key] = self.cleaned_data[name]
+        return values
+
+
+# The vocabulary columns, as the per-value step names them.
+COLUMN_NAMES = {
+    columns.KIND: _("Type d'acteur"),
+    columns.ORGANISATION_KIND: _("Type d'organisation"),
+    columns.RESOURCES: _("Ressources"),
+}
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview's button: the rows shown are imported."""
 
 
 # What the import page says of each column: (name, required, what to write).
@@ -543,7 +710,10 @@ IMPORT_COLUMNS_HELP = [
     (
         columns.ORGANISATION_KIND,
         False,
-        _("Pour une organisation : « Fablab », « Association », « Entreprise »…"),
+        _(
+            "Pour une organisation : « Fablab », « Association », « Entreprise », « SARL », "
+            "« Mairie »… (ou dans la colonne « type » directement)."
+        ),
     ),
     (columns.SIRET, False, _("Pour une organisation : 14 chiffres.")),
     (
@@ -552,6 +722,14 @@ IMPORT_COLUMNS_HELP = [
         _(
             "Obligatoire sauf pour un collectif sans lieu : nom, « nom (département) », "
             "code postal ou code INSEE."
+        ),
+    ),
+    (
+        columns.POSTCODE,
+        False,
+        _(
+            "Le code postal, qui distingue les communes de même nom ; un zéro perdu au "
+            "début (« 1000 ») est remis."
         ),
     ),
     (columns.ADDRESS, False, _("L'adresse du lieu.")),
@@ -568,6 +746,14 @@ IMPORT_COLUMNS_HELP = [
     (columns.SKILLS, False, _("Les savoir-faire, en texte libre.")),
     (columns.WEBSITE, False, _("L'adresse du site web.")),
     (columns.EMAIL, False, _("L'adresse e-mail de contact.")),
+    (
+        columns.PHONE,
+        False,
+        _(
+            "Le numéro de téléphone, vérifié mais pas enregistré : l'annuaire ne publie "
+            "pas de numéro."
+        ),
+    ),
     (
         columns.RESOURCES,
         False,

@@ -457,3 +457,53 @@ class IntroductionBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} ⊘ {self.user_id}"
+
+
+class PendingImport(models.Model):
+    """A file being imported, kept between the steps of the import (columns, values,
+    preview): one per person, replaced by their next file, deleted once imported or
+    abandoned. Kept in the database rather than on disk, so that any application server
+    answers the next step; the file is 5 MB at most (forms.MAX_IMPORT_BYTES)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    data = models.BinaryField(_("contenu"))
+    # For each header of the file, in turn: the column it holds, "" to ignore it.
+    columns = models.JSONField(_("colonnes"), default=list)
+    # For the words the import does not know: {column: {word's key: chosen value}}.
+    values = models.JSONField(_("valeurs"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import en cours")
+        verbose_name_plural = _("imports en cours")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImportMapping(models.Model):
+    """The columns (and words) a person chose for a file, found again for their next file
+    with the same headers (`spreadsheet.headers_signature`): labs export the same table
+    month after month. Kept per person, not per organisation: the person who imports is a
+    facilitator of the lab, and one person's choices never change what another sees."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    signature = models.CharField(_("en-têtes"), max_length=64)
+    columns = models.JSONField(_("colonnes"), default=list)
+    values = models.JSONField(_("valeurs"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("correspondance d'import")
+        verbose_name_plural = _("correspondances d'import")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "signature"], name="network_importmapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.signature[:80]

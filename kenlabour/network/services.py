@@ -18,7 +18,7 @@ from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.accounts.perms import can, forget_roles, strictly
 from kenlabour.audit import services as audit
 from kenlabour.audit.enums import AuditAction
-from kenlabour.network import importing
+from kenlabour.network import columns, importing, spreadsheet
 from kenlabour.network.enums import (
     ActorKind,
     IntroductionStatus,
@@ -28,10 +28,12 @@ from kenlabour.network.enums import (
 )
 from kenlabour.network.models import (
     Actor,
+    ImportMapping,
     Introduction,
     IntroductionBlock,
     Link,
     LinkSource,
+    PendingImport,
     Resource,
 )
 from kenlabour.network.selectors.areas import AreaOfAction
@@ -385,13 +387,13 @@ def _unique_slugs(names: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def import_actors(user, table) -> ImportResult:
+def import_actors(user, table, vocabulary: importing.Vocabulary | None = None) -> ImportResult:
     """A facilitator imports a table of actors (see columns.py). Every row is checked
     first; if any is wrong, `ImportRejected` lists the errors and nothing is written.
     Imported actors are published: the facilitator vouches for them."""
     if not can(user, "network.import_actors"):
         raise PermissionDenied("Seuls les animateurs du laboratoire importent des acteurs.")
-    rows, errors = importing.validate_table(table)
+    rows, errors = importing.validate_table(table, vocabulary)
     if errors:
         raise ImportRejected(errors)
     actors = []
@@ -491,6 +493,98 @@ def record_directory_export(user, file_format: str, filters: str) -> None:
     if filters:
         summary += " — " + filters
     audit.record(AuditAction.PERSONAL_DATA_EXPORTED, actor=user, summary=summary)
+
+
+# --- the steps of an import: file, columns, values, preview ----------------------------
+
+
+def _require_importer(user) -> None:
+    if not can(user, "network.import_actors"):
+        raise PermissionDenied("Seuls les animateurs du laboratoire importent des acteurs.")
+
+
+# A file sent and neither imported nor abandoned is deleted after this many days.
+PENDING_IMPORT_DAYS = 7
+
+
+def start_import(user, filename: str, data: bytes, sheet: spreadsheet.Sheet) -> PendingImport:
+    """Keep the file for the next steps, with the columns proposed: those chosen last time
+    for a file with the same headers, else those the headers name (columns.HEADER_SYNONYMS).
+    A person has one import under way; a new file replaces the previous one. Files left
+    unimported for PENDING_IMPORT_DAYS are deleted then (they hold names and addresses)."""
+    _require_importer(user)
+    PendingImport.objects.filter(
+        created_at__lt=timezone.now() - datetime.timedelta(days=PENDING_IMPORT_DAYS)
+    ).delete()
+    saved = ImportMapping.objects.filter(
+        user=user, signature=spreadsheet.headers_signature(sheet.headers)
+    ).first()
+    if saved is not None and len(saved.columns) == len(sheet.headers):
+        proposed, values = saved.columns, saved.values
+    else:
+        synonyms = {c: columns.HEADER_SYNONYMS.get(c, ()) for c in columns.IMPORT_COLUMNS}
+        proposed = [c or "" for c in spreadsheet.propose_mapping(sheet.headers, synonyms)]
+        values = saved.values if saved is not None else {}
+    pending, _created = PendingImport.objects.update_or_create(
+        user=user,
+        defaults={
+            "filename": filename[:255],
+            "data": data,
+            "columns": proposed,
+            "values": values,
+        },
+    )
+    return pending
+
+
+def _remember(user, pending: PendingImport, headers: list[str]) -> None:
+    ImportMapping.objects.update_or_create(
+        user=user,
+        signature=spreadsheet.headers_signature(headers),
+        defaults={"columns": pending.columns, "values": pending.values},
+    )
+
+
+@transaction.atomic
+def choose_import_columns(
+    user, pending: PendingImport, headers: list[str], chosen: list[str]
+) -> None:
+    """The person's columns, kept for this import and for their next file with the same
+    headers."""
+    _require_importer(user)
+    pending.columns = list(chosen)
+    pending.save(update_fields=["columns"])
+    _remember(user, pending, headers)
+
+
+@transaction.atomic
+def choose_import_values(
+    user, pending: PendingImport, headers: list[str], chosen: dict[str, dict[str, str]]
+) -> None:
+    """What the unknown words mean, added to those chosen before (and remembered)."""
+    _require_importer(user)
+    values = {column: dict(words) for column, words in pending.values.items()}
+    for column, words in chosen.items():
+        values.setdefault(column, {}).update(words)
+    pending.values = values
+    pending.save(update_fields=["values"])
+    _remember(user, pending, headers)
+
+
+def cancel_import(user) -> None:
+    """Abandon the import under way: its file is deleted."""
+    _require_importer(user)
+    PendingImport.objects.filter(user=user).delete()
+
+
+def confirm_import(user, pending: PendingImport, table) -> ImportResult:
+    """Import the table of the import under way (see `import_actors`), then delete its
+    file; on any error nothing is written and the file is kept for a new try."""
+    _require_importer(user)
+    with transaction.atomic():
+        result = import_actors(user, table, importing.Vocabulary(pending.values))
+        PendingImport.objects.filter(pk=pending.pk).delete()
+    return result
 
 
 # --- introductions (mises en relation) ---------------------------------------------------

@@ -17,6 +17,10 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("acteurs/<slug:slug>/modifier/", views.edit, name="edit"),
     path("importer/", views.import_actors, name="import"),
+    path("importer/colonnes/", views.import_columns, name="import_columns"),
+    path("importer/valeurs/", views.import_values, name="import_values"),
+    path("importer/apercu/", views.import_preview, name="import_preview"),
+    path("importer/abandonner/", views.import_cancel, name="import_cancel"),
     # --- who could help, territorial engagement (graph helper)
     path("qui-peut-aider/", views.who_could_help, name="who_could_help"),
     path("engagement/", views.territorial_engagement, name="engagement"),

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from kenlabour.accounts.perms import can, strictly
-from kenlabour.network import columns, engagement, exports, forms, services
+from kenlabour.network import columns, engagement, exports, forms, importing, services, spreadsheet
 from kenlabour.network.enums import ActorKind, IntroductionStatus
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
 from kenlabour.network.selectors import actor_page as actor_page_selectors
@@ -21,6 +22,7 @@ from kenlabour.network.selectors import actors as actor_selectors
 from kenlabour.network.selectors import directory as directory_selectors
 from kenlabour.network.selectors import engagement as engagement_selectors
 from kenlabour.network.selectors import exports as export_selectors
+from kenlabour.network.selectors import imports as import_selectors
 from kenlabour.network.selectors import introductions as introduction_selectors
 from kenlabour.network.selectors import map as map_selectors
 from kenlabour.network.selectors import who_could_help as help_selectors
@@ -290,40 +292,203 @@ def _posted_int(value) -> int | None:
 @upload_limit(forms.MAX_IMPORT_BYTES)
 @login_required
 def import_actors(request):
+    """Step 1: the file. Read, it is kept for the next steps (its columns)."""
     _require(request.user, "network.import_actors")
     form = forms.ImportForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
-    rejection = None
     if request.method == "POST" and form.is_valid():
-        table = form.cleaned_data["file"]
-        try:
-            result = services.import_actors(request.user, table)
-        except services.ImportRejected as error:
-            rejection = error
-        else:
-            request.session[IMPORT_RESULT_SESSION_KEY] = {
-                "created": result.created,
-                "ignored_columns": table.ignored_columns,
-            }
-            return redirect("network:import")
+        filename, data, sheet = form.cleaned_data["file"]
+        services.start_import(request.user, filename, data, sheet)
+        return redirect("network:import_columns")
     done = request.session.pop(IMPORT_RESULT_SESSION_KEY, None) if request.method == "GET" else None
     return render(
         request,
         "network/import.html",
         {
             "form": form,
-            "rejection": rejection,
-            "errors": rejection.errors[:MAX_LISTED_IMPORT_ERRORS] if rejection else [],
-            "unlisted_errors": max(0, len(rejection.errors) - MAX_LISTED_IMPORT_ERRORS)
-            if rejection
-            else 0,
+            "pending": (pending := import_selectors.pending_import(request.user)),
+            "steps": IMPORT_STEPS,
+            "linked": pending is not None,
             "done": _import_summary(done) if done else None,
             "columns": forms.IMPORT_COLUMNS_HELP,
             "max_rows": forms.MAX_IMPORT_ROWS,
         },
     )
+
+
+def _import_in_progress(request):
+    """The import under way, or None when there is none (the caller sends the person
+    back to the first step)."""
+    _require(request.user, "network.import_actors")
+    return import_selectors.import_in_progress(request.user, max_rows=forms.MAX_IMPORT_ROWS)
+
+
+def _no_import(request):
+    messages.info(request, _("Aucun import n'est en cours : choisissez un fichier."))
+    return redirect("network:import")
+
+
+def _table(progress):
+    """The file read with the columns chosen, or None when they lack a required one."""
+    try:
+        return progress.sheet.table(progress.pending.columns, columns.REQUIRED)
+    except spreadsheet.SpreadsheetError:
+        return None
+
+
+def _step_context(progress, step: str) -> dict:
+    return {
+        "step": step,
+        "steps": IMPORT_STEPS,
+        "filename": progress.pending.filename,
+        "sheet": forms.sheet_description(progress.sheet),
+    }
+
+
+IMPORT_STEPS = [
+    ("file", "network:import", gettext_lazy("Fichier")),
+    ("columns", "network:import_columns", gettext_lazy("Colonnes")),
+    ("values", "network:import_values", gettext_lazy("Valeurs")),
+    ("preview", "network:import_preview", gettext_lazy("Aperçu et import")),
+]
+# Under each header of the columns step, the first values of its column.
+SAMPLE_VALUES = 3
+
+
+@login_required
+def import_columns(request):
+    """Step 2: which column of the platform each header of the file holds."""
+    progress = _import_in_progress(request)
+    if progress is None:
+        return _no_import(request)
+    headers = progress.sheet.headers
+    form = forms.ImportColumnsForm(
+        request.POST if request.method == "POST" else None,
+        headers=headers,
+        initial_columns=progress.pending.columns,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.choose_import_columns(
+            request.user, progress.pending, headers, form.chosen_columns()
+        )
+        table = _table(progress)
+        vocabulary = importing.Vocabulary(progress.pending.values)
+        if table is not None and importing.unknown_values(table, vocabulary):
+            return redirect("network:import_values")
+        return redirect("network:import_preview")
+    samples = [
+        [
+            record[position].strip()
+            for _line, record in progress.sheet.records[:SAMPLE_VALUES]
+            if position < len(record) and record[position].strip()
+        ]
+        for position in range(len(headers))
+    ]
+    return render(
+        request,
+        "network/import_columns.html",
+        {
+            **_step_context(progress, "columns"),
+            "form": form,
+            "rows": list(zip(form.bound_fields(), samples, strict=True)),
+        },
+    )
+
+
+@login_required
+def import_values(request):
+    """Step 3: what the words the import does not know mean (kinds, resources)."""
+    progress = _import_in_progress(request)
+    if progress is None:
+        return _no_import(request)
+    table = _table(progress)
+    if table is None:
+        return redirect("network:import_columns")
+    unknown = importing.unknown_values(table, importing.Vocabulary(progress.pending.values))
+    if not unknown:
+        messages.info(request, _("Le fichier n'emploie que des mots connus : voici l'aperçu."))
+        return redirect("network:import_preview")
+    form = forms.ImportValuesForm(
+        request.POST if request.method == "POST" else None,
+        unknown=unknown,
+        chosen=progress.pending.values,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.choose_import_values(
+            request.user, progress.pending, progress.sheet.headers, form.chosen_values()
+        )
+        return redirect("network:import_preview")
+    return render(
+        request,
+        "network/import_values.html",
+        {
+            **_step_context(progress, "values"),
+            "form": form,
+            "groups": [
+                (column, forms.COLUMN_NAMES.get(column, column), fields)
+                for column, fields in form.groups
+            ],
+        },
+    )
+
+
+@login_required
+def import_preview(request):
+    """Step 4: the first rows as they will be imported, the errors of the whole file if
+    any, and the button that imports it (one transaction: all rows or none)."""
+    progress = _import_in_progress(request)
+    if progress is None:
+        return _no_import(request)
+    table = _table(progress)
+    if table is None:
+        return redirect("network:import_columns")
+    vocabulary = importing.Vocabulary(progress.pending.values)
+    rejection = None
+    if request.method == "POST":
+        form = forms.ImportConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.confirm_import(request.user, progress.pending, table)
+            except services.ImportRejected as error:
+                rejection = error
+            else:
+                request.session[IMPORT_RESULT_SESSION_KEY] = {
+                    "created": result.created,
+                    "ignored_columns": table.ignored_columns,
+                }
+                return redirect("network:import")
+    valid, errors = importing.validate_table(table, vocabulary)
+    if rejection is None and errors:
+        rejection = services.ImportRejected(errors)
+    return render(
+        request,
+        "network/import_preview.html",
+        {
+            **_step_context(progress, "preview"),
+            "form": forms.ImportConfirmForm(),
+            "preview": importing.preview_rows(table, valid, errors, import_selectors.PREVIEW_ROWS),
+            "total": len(table.rows),
+            "ignored_columns": table.ignored_columns,
+            "rejection": rejection,
+            "errors": rejection.errors[:MAX_LISTED_IMPORT_ERRORS] if rejection else [],
+            "unlisted_errors": max(0, len(rejection.errors) - MAX_LISTED_IMPORT_ERRORS)
+            if rejection
+            else 0,
+            "has_unknown_values": bool(importing.unknown_values(table, vocabulary)),
+        },
+    )
+
+
+@require_POST
+@login_required
+def import_cancel(request):
+    """Abandon the import under way: its file is deleted."""
+    _require(request.user, "network.import_actors")
+    services.cancel_import(request.user)
+    messages.success(request, _("L'import est abandonné ; son fichier est supprimé."))
+    return redirect("network:import")
 
 
 def _import_summary(done: dict) -> dict:

@@ -88,6 +88,10 @@ ERASURE = {
     "network.actor.created_by": KEEP,
     "network.actor.user": ANONYMISE,
     "network.directorate.organisation": KEEP,
+    # An import under way (its file holds other people's names and addresses) and the
+    # columns a person chose for their files: theirs, deleted with the account.
+    "network.importmapping.user": DELETE,
+    "network.pendingimport.user": DELETE,
     "network.link.actor_a": DELETE,
     "network.link.actor_b": DELETE,
     "network.membership.group": KEEP,

@@ -38,6 +38,9 @@ SHOWN_FIELDS = {
         "last_used_at",
     },
     "django_otp_webauthn.webauthnuserhandle": {"user"},
+    # A file being imported is listed by its name and choices, not its 5 MB of content
+    # (the person sent it; it holds other people's details).
+    "network.pendingimport": {"id", "user", "filename", "columns", "values", "created_at"},
 }
 
 # Rows that point at the person one step further away than a direct reference: the

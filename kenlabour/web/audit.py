@@ -106,7 +106,33 @@ PAGES += [
     ),
     AuditedPage(_("Modération de l'annuaire"), "network:moderation", role="lab_facilitator"),
     AuditedPage(_("Importer des acteurs"), "network:import", role="lab_facilitator"),
+    AuditedPage(
+        _("Importer des acteurs : un import en cours"),
+        "network:import",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_import",
+    ),
+    AuditedPage(
+        _("Importer des acteurs : les colonnes du fichier"),
+        "network:import_columns",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_import",
+    ),
+    AuditedPage(
+        _("Importer des acteurs : les mots du fichier"),
+        "network:import_values",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_import",
+    ),
+    AuditedPage(
+        _("Importer des acteurs : aperçu"),
+        "network:import_preview",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_import",
+    ),
 ]
+# Abandoning an import under way is a POST action.
+NOT_PAGES |= {"network:import_cancel"}
 # With pending actors, errors and an import's error table shown, these pages are checked
 # by axe-core in kenlabour/network/tests/test_contributions_browser.py.
 

@@ -12,6 +12,8 @@ from kenlabour.territories.models import Commune, CommunePostcode, Departement, 
 
 # "Sainte-Marie (35)", "Bastia (2B)": a name and its département's code.
 _NAME_AND_DEPARTEMENT_RE = re.compile(r"(?P<name>.+?)\s*\((?P<dep>\d{2,3}|2[AB])\)", re.IGNORECASE)
+# "Plouhinec (56680)": a name and its postcode (an import's commune and postcode columns).
+_NAME_AND_POSTCODE_RE = re.compile(r"(?P<name>.+?)\s*\((?P<postcode>\d{5})\)")
 
 
 class CommuneResolver:
@@ -30,9 +32,12 @@ class CommuneResolver:
         names: dict[str, str] = {}  # text -> normalised name
         qualified: dict[str, tuple[str, str]] = {}  # text -> (normalised name, département)
         postcodes: set[str] = set()
+        with_postcode: dict[str, tuple[str, str]] = {}  # text -> (normalised name, postcode)
         for text in {" ".join(t.split()) for t in texts} - self._cache.keys():
             if territories.POSTCODE_RE.fullmatch(text):
                 postcodes.add(text)
+            elif match := _NAME_AND_POSTCODE_RE.fullmatch(text):
+                with_postcode[text] = (normalise(match["name"]), match["postcode"])
             elif match := _NAME_AND_DEPARTEMENT_RE.fullmatch(text):
                 qualified[text] = (normalise(match["name"]), match["dep"].upper().zfill(2))
             elif text and not any(c.isdigit() or c in "()" for c in text):
@@ -51,18 +56,38 @@ class CommuneResolver:
             found = [c for c in by_name.get(key, ()) if c.departement_id == dep]
             if len(found) == 1:
                 self._cache[text] = found[0]
-        codes = sorted(postcodes)
+        codes = sorted(postcodes | {postcode for _key, postcode in with_postcode.values()})
         by_postcode: dict[str, set[str]] = {}
         for start in range(0, len(codes), 500):
             for postcode, commune_id in CommunePostcode.objects.filter(
                 postcode__in=codes[start : start + 500]
             ).values_list("postcode", "commune_id"):
                 by_postcode.setdefault(postcode, set()).add(commune_id)
-        single = {postcode: ids.pop() for postcode, ids in by_postcode.items() if len(ids) == 1}
-        if single:
-            communes = Commune.objects.select_related("departement").in_bulk(single.values())
-            for postcode, commune_id in single.items():
-                self._cache[postcode] = communes[commune_id]
+        single = {
+            postcode: next(iter(ids))
+            for postcode, ids in by_postcode.items()
+            if len(ids) == 1 and postcode in postcodes
+        }
+        wanted = set(single.values())
+        if with_postcode:
+            wanted |= {
+                commune_id
+                for _name, postcode in with_postcode.values()
+                for commune_id in by_postcode.get(postcode, ())
+            }
+        communes = Commune.objects.select_related("departement").in_bulk(sorted(wanted))
+        for postcode, commune_id in single.items():
+            self._cache[postcode] = communes[commune_id]
+        # A name and a postcode: kept when exactly one commune of that postcode has that
+        # name (else `resolve_commune` says what is wrong, text by text).
+        for text, (key, postcode) in with_postcode.items():
+            found = [
+                communes[i]
+                for i in by_postcode.get(postcode, ())
+                if i in communes and communes[i].search_name == key
+            ]
+            if len(found) == 1:
+                self._cache[text] = found[0]
 
     def resolve(self, text: str) -> Commune:
         """The commune, or raises territories.CommuneLookupError (French message)."""

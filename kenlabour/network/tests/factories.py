@@ -228,3 +228,16 @@ def audited_introduction(user) -> dict:
     make_admin(user, fablab)
     introduction = _introduction(_person_with_account("Anne Le Goff"), fablab)
     return {"pk": introduction.pk}
+
+
+def audited_import() -> dict:
+    """A lab's file under way (the demo's: Windows-1252, `;`, French headers, one unknown
+    word), for the audit of the import's steps: it belongs to the facilitator the audit has
+    just made and logs in (the latest one)."""
+    from kenlabour.accounts.enums import Role
+    from kenlabour.accounts.models import User
+    from kenlabour.network import demo
+
+    user = User.objects.filter(role_assignments__role=Role.LAB_FACILITATOR).latest("pk")
+    demo._pending_import(user)
+    return {}

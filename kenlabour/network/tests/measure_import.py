@@ -1,6 +1,7 @@
-"""How long an import takes, through the page, for 200 and 20,000 rows (CSV and XLSX):
-the file written, then the same file sent again with one wrong cell (every row is then a
-duplicate too: the longest error report). Not part of the suite (not named test_*.py):
+"""How long an import takes, through its pages (file, columns, preview, import), for 200
+and 20,000 rows (CSV and XLSX): the file written, then the same file sent again with one
+wrong cell (every row is then a duplicate too: the longest error report). Not part of the
+suite (not named test_*.py):
 
     .venv/bin/python -m pytest kenlabour/network/tests/measure_import.py -s -q
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kenlabour \
@@ -10,10 +11,8 @@ duplicate too: the longest error report). Not part of the suite (not named test_
 import time
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from kenlabour.network.models import Actor
 from kenlabour.network.tests import files
@@ -53,6 +52,13 @@ def make_rows(count):
     return rows
 
 
+def walk(client, data: bytes):
+    """The file, its columns as proposed, then the preview's button: the last response."""
+    from kenlabour.network.tests.test_views_contributions import post_file
+
+    return post_file(client, data, name="a")
+
+
 @pytest.mark.parametrize("count", [200, 20_000])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_measure(client, fmt, count):
@@ -61,7 +67,7 @@ def test_measure(client, fmt, count):
     client.force_login(facilitator())
     t0 = time.perf_counter()
     with CaptureQueriesContext(connection) as q:
-        response = client.post(reverse("network:import"), {"file": SimpleUploadedFile("a", data)})
+        response = walk(client, data)
     t1 = time.perf_counter()
     assert response.status_code == 302
     assert Actor.objects.count() == count
@@ -72,7 +78,7 @@ def test_measure(client, fmt, count):
     data = files.csv_bytes(rows) if fmt == "csv" else files.xlsx_bytes(rows)
     t2 = time.perf_counter()
     with CaptureQueriesContext(connection) as q2:
-        response = client.post(reverse("network:import"), {"file": SimpleUploadedFile("a", data)})
+        response = walk(client, data)
     t3 = time.perf_counter()
     assert response.status_code == 200
     print(

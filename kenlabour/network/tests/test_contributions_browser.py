@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from conftest import axe_violations, describe_violations
 from kenlabour.accounts.tests.factories import UserFactory
 from kenlabour.network.enums import ModerationStatus, ResourceKind
 from kenlabour.network.models import Actor
@@ -44,7 +45,8 @@ def test_a_facilitator_fixes_a_file_and_imports_it(
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(
         files=[{"name": "acteurs.csv", "mimeType": "text/csv", "buffer": files.csv_bytes(rows)}]
     )
-    page.get_by_role("button", name="Importer").click()
+    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.get_by_role("button", name="Valider les colonnes").click()
     table = page.get_by_role("table", name="Erreurs du fichier, par ligne et par colonne")
     expect(table).to_be_visible()
     lines = table.get_by_role("rowheader").all_inner_texts()
@@ -56,10 +58,13 @@ def test_a_facilitator_fixes_a_file_and_imports_it(
 
     rows[1] = files.organisation("Bon SIRET", siret=files.siret(3))
     rows[2] = files.collective("Retrouvé", commune="Quimperlé")
+    page.get_by_role("link", name="Envoyer le fichier corrigé").click()
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(
         files=[{"name": "acteurs.xlsx", "mimeType": "", "buffer": files.xlsx_bytes(rows)}]
     )
-    page.get_by_role("button", name="Importer").click()
+    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.get_by_role("button", name="Valider les colonnes").click()
+    page.get_by_role("button", name="Importer les 4 acteurs").click()
     expect(page.get_by_role("heading", name="Import réussi : 4 acteurs créés")).to_be_visible()
     summary = page.get_by_role("table", name="Acteurs créés par type")
     assert "Organisation 2" in " ".join(summary.inner_text().split())
@@ -176,7 +181,70 @@ def test_the_pages_fit_a_phone_screen(browser, live_server, login_browser):
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(
         files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": files.csv_bytes(rows)}]
     )
-    page.get_by_role("button", name="Importer").click()
-    assert page.get_by_role("table", name="Erreurs du fichier, par ligne et par colonne")
+    page.get_by_role("button", name="Envoyer le fichier").click()
+    expect(page.get_by_role("button", name="Valider les colonnes")).to_be_visible()
+    assert overflow() <= 0, f"the columns step scrolls the page sideways ({overflow()}px)"
+    page.get_by_role("button", name="Valider les colonnes").click()
+    expect(
+        page.get_by_role("table", name="Erreurs du fichier, par ligne et par colonne")
+    ).to_be_visible()
     assert overflow() <= 0, f"the error table scrolls the page sideways ({overflow()}px)"
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no javascript"])
+def test_a_lab_file_is_imported_step_by_step_with_and_without_javascript(
+    browser, live_server, login_browser, javascript
+):
+    """A Windows-1252 `;` file with French headers and words: columns, unknown words,
+    preview, import; axe-core finds nothing on any step."""
+    from kenlabour.network.tests.test_views_import_steps import LAB_HEADER, lab_file
+
+    context = browser.new_context(java_script_enabled=javascript, locale="fr-FR")
+    login_browser(context, facilitator())
+    page = context.new_page()
+    csp_errors = csp_watch(page)
+
+    def assert_accessible():
+        violations = axe_violations(page, scripts_off=not javascript)
+        assert not violations, f"axe-core on {page.url}:\n" + describe_violations(violations)
+
+    page.goto(live_server.url + reverse("network:import"))
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files(
+        files=[{"name": "annuaire.csv", "mimeType": "text/csv", "buffer": lab_file()}]
+    )
+    page.get_by_role("button", name="Envoyer le fichier").click()
+
+    expect(page.get_by_role("heading", name="les colonnes du fichier")).to_be_visible()
+    expect(page.get_by_text("Encodage détecté : Windows-1252 (Excel sous Windows)")).to_be_visible()
+    expect(page.get_by_label("A — « Raison sociale »")).to_have_value("nom")
+    expect(page.get_by_label("E — « Courriel »")).to_have_value("email")
+    mapping = page.get_by_role("table", name="Colonnes du fichier et colonnes de la plateforme")
+    expect(mapping.get_by_role("combobox")).to_have_count(len(LAB_HEADER))
+    assert_accessible()
+    page.get_by_label("H — « Remarques »").select_option("description")
+    page.get_by_role("button", name="Valider les colonnes").click()
+
+    expect(page.get_by_role("heading", name="les mots du fichier")).to_be_visible()
+    assert_accessible()
+    page.get_by_role("button", name="Valider ces mots").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choisissez le sens de 2 mots encore")
+    assert_accessible()
+    page.get_by_label("Brodeuse numérique").select_option(label="Brodeuse")
+    page.get_by_label("Four à pain").select_option(label="ignorer cette ressource")
+    page.get_by_role("button", name="Valider ces mots").click()
+
+    preview = page.get_by_role("table", name="Les 4 premières lignes du fichier")
+    expect(preview).to_be_visible()
+    expect(preview).to_contain_text("Organisation — Fablab")
+    expect(preview).to_contain_text("02 97 12 34 56")
+    assert Actor.objects.count() == 0
+    assert_accessible()
+    page.get_by_role("button", name="Importer les 4 acteurs").click()
+
+    expect(page.get_by_role("heading", name="Import réussi : 4 acteurs créés")).to_be_visible()
+    assert_accessible()
+    assert Actor.objects.filter(status=ModerationStatus.PUBLISHED).count() == 4
+    assert Actor.objects.get(name="Fablab de Plouhinec").description == "à rappeler"
+    assert csp_errors == []
     context.close()

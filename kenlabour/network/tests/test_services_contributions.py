@@ -220,3 +220,39 @@ def test_import_slugs_are_unique_even_when_a_name_looks_numbered():
     assert "fablab-3" not in slugs
     assert slugs[:2] == ["fablab", "fablab-2"]
     assert slugs[4:] == ["acteur", "acteur-2"]
+
+
+def test_only_facilitators_start_choose_confirm_or_abandon_an_import():
+    from kenlabour.network import spreadsheet
+    from kenlabour.network.models import PendingImport
+
+    data = files.csv_bytes([files.collective("Couture")])
+    sheet = spreadsheet.read_sheet(data)
+    member = UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.start_import(member, "a.csv", data, sheet)
+    pending = services.start_import(facilitator(), "a.csv", data, sheet)
+    for change in (
+        lambda: services.choose_import_columns(member, pending, sheet.headers, []),
+        lambda: services.choose_import_values(member, pending, sheet.headers, {}),
+        lambda: services.confirm_import(member, pending, table_of([])),
+        lambda: services.cancel_import(member),
+    ):
+        with pytest.raises(PermissionDenied):
+            change()
+    assert PendingImport.objects.count() == 1 and Actor.objects.count() == 0
+
+
+def test_a_confirmed_import_deletes_its_file_and_a_refused_one_keeps_it():
+    from kenlabour.network import spreadsheet
+    from kenlabour.network.models import PendingImport
+
+    user = facilitator()
+    bad = files.csv_bytes([files.collective("Perdu", commune="Quimperlé-sur-Mer")])
+    pending = services.start_import(user, "a.csv", bad, spreadsheet.read_sheet(bad))
+    with pytest.raises(services.ImportRejected):
+        services.confirm_import(user, pending, table_of([files.collective("Perdu", commune="X")]))
+    assert PendingImport.objects.filter(pk=pending.pk).exists()
+    result = services.confirm_import(user, pending, table_of([files.collective("Couture")]))
+    assert result.total == 1
+    assert not PendingImport.objects.exists()

@@ -1,4 +1,4 @@
-"""Reading CSV and XLSX files into rows: the format from the content, UTF-8 only, the
+"""Reading CSV and XLSX files into rows: the format from the content, the encoding detected, the
 separator from the header, line numbers as the spreadsheet shows them."""
 
 import csv
@@ -123,10 +123,10 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
     assert error_of(buffer.getvalue()).code == "not_a_table"
 
 
-def test_a_windows_1252_file_is_refused_naming_the_first_wrong_line():
-    data = "nom;type\nA;collectif\nCrêperie;organisation\n".encode("cp1252")
+def test_text_that_is_no_known_encoding_is_refused_naming_the_first_wrong_line():
+    data = b"nom;type\nA;collectif\n" + bytes(range(0x80, 0x100)) * 2 + b";organisation\n"
     error = error_of(data)
-    assert error.code == "not_utf8"
+    assert error.code == "unknown_encoding"
     assert error.params == {"line": 3}
 
 
@@ -255,3 +255,103 @@ def test_any_table_written_as_xlsx_reads_back_the_same(rows):
         if any(row)
     ]
     assert [(row.line, row.cells) for row in table.rows] == expected
+
+
+# --- encodings, separators, headers as people write them ---------------------------------
+
+FRENCH = (
+    "Raison sociale;Type;Ville;Équipements\n"
+    "Fablab de Plœmeur;tiers-lieu;Plœmeur;Imprimante 3D\n"
+    "Crêperie Élodie;entreprise;Saint-Brieuc;Découpeuse laser, Brodeuse\n"
+    "L'Atelier « Où ça ? »;association;Guingamp;Machine à coudre\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("utf-8", "utf_8"),
+        ("utf-8-sig", "utf_8_sig"),
+        ("cp1252", "cp1252"),
+        # Latin-1 and Windows-1252 read French text alike: it is said to be Windows-1252.
+        ("latin_1", "cp1252"),
+        ("mac_roman", "mac_roman"),
+    ],
+)
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_the_encoding_and_the_separator_are_detected(encoding, said, delimiter):
+    text = FRENCH.replace("œ", "oe") if encoding == "latin_1" else FRENCH
+    text = text.replace(";", delimiter) if delimiter != ";" else text
+    if delimiter == ",":
+        text = text.replace("Découpeuse laser, Brodeuse", '"Découpeuse laser, Brodeuse"')
+    sheet = spreadsheet.read_sheet(text.encode(encoding))
+    assert (sheet.encoding, sheet.delimiter) == (said, delimiter)
+    assert sheet.headers == ["Raison sociale", "Type", "Ville", "Équipements"]
+    expected = [line.split(delimiter) for line in text.splitlines()[1:]]
+    if delimiter == ",":
+        expected[1] = [
+            "Crêperie Élodie",
+            "entreprise",
+            "Saint-Brieuc",
+            "Découpeuse laser, Brodeuse",
+        ]
+    assert [record for _line, record in sheet.records] == expected
+
+
+def test_a_binary_file_without_nul_bytes_is_refused_as_no_known_encoding():
+    assert error_of(bytes(range(0x80, 0x100)) * 40).code == "unknown_encoding"
+
+
+def test_a_truncated_workbook_is_refused_as_damaged():
+    data = xlsx_bytes([("nom", "type"), ("A", "collectif")])
+    assert error_of(data[: len(data) // 2]).code == "damaged_xlsx"
+
+
+SYNONYMS = {
+    "email": ("Courriel", "E-mail", "Mail", "adresse e-mail"),
+    "code_postal": ("Code postal", "CP", "C.P."),
+    "telephone": ("Téléphone", "Tél", "Tél."),
+    "ressources": ("Équipements", "Machines", "Ressources"),
+    "nom": ("Nom", "Raison sociale"),
+    "commune": ("Ville", "Commune", "LOCALITÉ"),
+}
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [(header, column) for column, headers in SYNONYMS.items() for header in headers],
+)
+def test_headers_are_mapped_by_their_usual_synonyms(header, column):
+    from kenlabour.network import columns
+
+    synonyms = {c: columns.HEADER_SYNONYMS.get(c, ()) for c in columns.IMPORT_COLUMNS}
+    assert spreadsheet.propose_mapping([header], synonyms) == [column]
+    assert spreadsheet.propose_mapping([header.upper()], synonyms) == [column]
+
+
+def test_a_column_is_proposed_for_its_first_header_only_and_unknown_headers_for_none():
+    synonyms = {"email": ("courriel", "mail")}
+    assert spreadsheet.propose_mapping(["Courriel", "Mail", "Remarque"], synonyms) == [
+        "email",
+        None,
+        None,
+    ]
+
+
+def test_the_headers_signature_ignores_case_accents_and_punctuation():
+    same = spreadsheet.headers_signature(["Nom", "Téléphone", "Code postal"])
+    assert spreadsheet.headers_signature(["NOM", "telephone", "code-postal "]) == same
+    assert spreadsheet.headers_signature(["Nom", "Code postal", "Téléphone"]) != same
+
+
+def test_a_sheet_takes_the_columns_chosen_and_refuses_one_chosen_twice():
+    sheet = spreadsheet.read_sheet(b"Structure;Ville;Remarque\nA;Brest;x\n")
+    table = sheet.table(["nom", "commune", None], ("nom",))
+    assert table.rows[0].cells == {"nom": "A", "commune": "Brest"}
+    assert table.ignored_columns == ["Remarque"]
+    with pytest.raises(SpreadsheetError) as caught:
+        sheet.table(["nom", "nom", None])
+    assert caught.value.code == "duplicate_header"
+    with pytest.raises(SpreadsheetError) as caught:
+        sheet.table([None, "commune", None], ("nom", "type"))
+    assert caught.value.params["columns"] == ["nom", "type"]

@@ -415,8 +415,43 @@ def files_commune(code):
 # --- import ------------------------------------------------------------------------
 
 
-def post_file(client, data: bytes, name="acteurs.csv"):
+COLUMNS = reverse("network:import_columns")
+VALUES = reverse("network:import_values")
+PREVIEW = reverse("network:import_preview")
+
+
+def send_file(client, data: bytes, name="acteurs.csv"):
+    """Step 1 alone: the file sent."""
     return client.post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+
+
+def proposed_columns(client) -> dict:
+    """The columns step's form as the page fills it: {field name: selected value}."""
+    page = client.get(COLUMNS)
+    assert page.status_code == 200, page
+    form = page.context["form"]
+    return {name: form[name].value() for name in form.fields}
+
+
+def post_file(client, data: bytes, name="acteurs.csv", columns=None, values=None):
+    """The whole import as a person walks it: the file, its columns as proposed (or as
+    `columns` changes them), the unknown words (`values`: {field name: choice}), then the
+    preview's button. Returns the last response: a redirection to the import page once
+    imported, else the page that refused."""
+    response = send_file(client, data, name)
+    if response.status_code != 302:
+        return response
+    assert response["Location"] == COLUMNS
+    chosen = {**proposed_columns(client), **(columns or {})}
+    response = client.post(COLUMNS, chosen)
+    if response.status_code != 302:
+        return response
+    if response["Location"] == VALUES:
+        response = client.post(VALUES, values or {})
+        if response.status_code != 302:
+            return response
+    assert response["Location"] == PREVIEW
+    return client.post(PREVIEW, {})
 
 
 @pytest.fixture
@@ -477,7 +512,7 @@ def test_unknown_columns_are_ignored_and_said(importer):
     header = ["nom", "type", "commune", "remarque"]
     data = files.csv_bytes([files.collective("Couture", remarque="rien")], header=header)
     post_file(importer, data)
-    assert "Colonnes ignorées, car inconnues : « remarque »" in text_of(importer.get(IMPORT))
+    assert "Colonnes du fichier ignorées : « remarque »" in text_of(importer.get(IMPORT))
 
 
 def error_rows(response) -> list[list[str]]:
@@ -560,14 +595,26 @@ def test_actors_already_in_the_directory_are_refused(importer):
     ]
 
 
-def test_a_windows_1252_file_is_refused_with_the_advice_to_save_as_csv_utf8(importer):
-    response = refused(importer, files.csv_bytes(VALID_ROWS, encoding="cp1252"))
-    page = text_of(response)
+def test_a_windows_1252_file_is_imported_and_its_encoding_said(importer):
+    send_file(importer, files.csv_bytes(VALID_ROWS, encoding="cp1252"))
+    page = text_of(importer.get(COLUMNS))
     assert (
-        "Le fichier n'est pas encodé en UTF-8 : dans votre tableur, enregistrez-le au format "
-        "« CSV UTF-8 »."
+        "Encodage détecté : Windows-1252 (Excel sous Windows) ; séparateur détecté : "
+        "point-virgule (;)."
     ) in page
-    # Lines 2 and 3 are plain ASCII; line 4 has "machine à coudre".
+    Actor.objects.all().delete()
+    assert_created(
+        importer,
+        post_file(importer, files.csv_bytes(VALID_ROWS, delimiter="\t", encoding="cp1252")),
+        VALID_ROWS,
+    )
+
+
+def test_a_file_in_no_known_encoding_is_refused_naming_its_first_wrong_line(importer):
+    data = files.csv_bytes(VALID_ROWS).replace(b"Couture", bytes(range(0x80, 0x100)) * 2)
+    response = refused(importer, data)
+    page = text_of(response)
+    assert "ne se lit dans aucun des encodages reconnus" in page
     assert "Premier caractère illisible : ligne 4." in page
 
 
@@ -594,7 +641,7 @@ def test_a_file_that_is_no_table_is_refused_by_its_content(importer):
     assert "n'est ni un tableau CSV ni un classeur XLSX" in text_of(response)
 
 
-def test_a_file_without_the_required_columns_is_refused(importer):
+def test_a_file_without_the_required_columns_is_refused_at_the_columns_step(importer):
     response = refused(importer, b"Nom;Ville\nA;Brest\n")
     assert "il y manque : « type »" in text_of(response)
 
@@ -614,7 +661,7 @@ def test_only_the_first_errors_are_listed_with_the_count_of_the_others(importer,
     from kenlabour.network import views
 
     monkeypatch.setattr(views, "MAX_LISTED_IMPORT_ERRORS", 2)
-    rows = [files.collective("") for _ in range(5)]
+    rows = [files.collective("", description=f"Sans nom {n}") for n in range(5)]
     response = refused(importer, files.csv_bytes(rows))
     assert len(error_rows(response)) == 2
     assert "Le fichier contient 5 erreurs" in text_of(response)
