@@ -92,6 +92,17 @@ ERASURE = {
     # columns a person chose for their files: theirs, deleted with the account.
     "network.importmapping.user": DELETE,
     "network.pendingimport.user": DELETE,
+    # Introductions: a person's requests (their message and contact details), those sent to
+    # their page, and their blocks go with them; an answer given or a presentation made for
+    # an organisation stays, from the anonymised account.
+    "network.introduction.requester": DELETE,
+    "network.introduction.requester_actor": DELETE,
+    "network.introduction.target": DELETE,
+    "network.introduction.via": KEEP,
+    "network.introduction.answered_by": KEEP,
+    "network.introductionblock.user": DELETE,
+    "network.introductionblock.actor": DELETE,
+    "network.introductionblock.blocked_by": KEEP,
     "network.link.actor_a": DELETE,
     "network.link.actor_b": DELETE,
     "network.membership.group": KEEP,
