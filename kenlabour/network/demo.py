@@ -592,6 +592,9 @@ def _demo_accounts(organisations, people) -> None:
             user=facilitator, role=Role.LAB_FACILITATOR, scope_type=None, scope_id=None
         )
         _pending_import(facilitator)
+    admin = users.get("admin@kenlabour.example")
+    if admin:
+        _refused_import(admin)
     org_admin = users.get("orga@kenlabour.example")
     if org_admin:
         from django.contrib.contenttypes.models import ContentType
@@ -645,3 +648,27 @@ def _pending_import(facilitator) -> None:
     data = "\r\n".join(";".join(row) for row in PENDING_IMPORT_ROWS).encode("cp1252") + b"\r\n"
     sheet = spreadsheet.read_sheet(data)
     services.start_import(facilitator, PENDING_IMPORT_FILENAME, data, sheet)
+
+
+# The file the platform's administrator handed to the background check, which refused it:
+# a commune that does not exist, and a row pasted twice (the progress page lists them).
+REFUSED_IMPORT_FILENAME = "fablabs-cotes-d-armor.csv"
+REFUSED_IMPORT_ROWS = [
+    ("Nom", "Type", "Code postal", "Commune", "Équipements"),
+    ("Fablab du Trégor", "fablab", "22300", "Lannion", "Imprimante 3D:4"),
+    ("Atelier de Plougrescant", "association", "22820", "Plougrescantt", "Machine à coudre:2"),
+    ("Fablab du Trégor", "fablab", "22300", "Lannion", "Imprimante 3D:4"),
+]
+
+
+def _refused_import(admin) -> None:
+    """As if the check in the background had run on it (it does: with the immediate
+    backend of development the task runs at once)."""
+    from kenlabour.accounts.perms import forget_roles
+    from kenlabour.network import spreadsheet
+
+    forget_roles(admin)
+    data = "\r\n".join(";".join(row) for row in REFUSED_IMPORT_ROWS).encode("cp1252") + b"\r\n"
+    sheet = spreadsheet.read_sheet(data)
+    pending = services.start_import(admin, REFUSED_IMPORT_FILENAME, data, sheet)
+    services.queue_import(admin, pending, max_rows=len(REFUSED_IMPORT_ROWS))

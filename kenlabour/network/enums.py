@@ -126,3 +126,19 @@ class IntroductionStatus(models.TextChoices):
     def open(cls) -> set[str]:
         """The statuses that still wait for somebody's answer."""
         return {cls.AWAITING_INTERMEDIARY, cls.PENDING}
+
+
+class ImportState(models.TextChoices):
+    """Where an import under way stands. A big file is checked and imported by a task
+    (services.queue_import); a small one in the request, from READY."""
+
+    READY = "ready", _("En préparation")
+    QUEUED = "queued", _("En attente de vérification")
+    RUNNING = "running", _("Vérification en cours")
+    DONE = "done", _("Importé")
+    FAILED = "failed", _("Refusé")
+
+    @classmethod
+    def working(cls) -> set[str]:
+        """The states in which the task has the file: the steps are closed."""
+        return {cls.QUEUED, cls.RUNNING}

@@ -573,11 +573,16 @@ def _cell_error(table: Table, row: Row, column: str, message: str) -> CellError:
     )
 
 
+# A check in the background tells how far it went every so many rows.
+PROGRESS_EVERY = 500
+
+
 def validate_table(
-    table: Table, vocabulary_: Vocabulary | None = None
+    table: Table, vocabulary_: Vocabulary | None = None, progress=None
 ) -> tuple[list[ValidRow], list[CellError]]:
     """Check every row; return the valid rows and the errors (sorted by line, then
-    column). The import may write only when there is no error at all."""
+    column). The import may write only when there is no error at all. `progress`, when
+    given, is called with the number of rows checked, every PROGRESS_EVERY rows."""
     lookups = Lookups()
     lookups.prefetch(table.rows)
     form = RowForm(lookups=lookups, vocabulary=vocabulary_)
@@ -586,7 +591,9 @@ def validate_table(
     errors: list[CellError] = []
     rows_by_line = {}
     repeated = _repeated_rows(table)
-    for row in table.rows:
+    for checked, row in enumerate(table.rows):
+        if progress is not None and checked and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         rows_by_line[row.line] = row
         if row.line in repeated:
             errors.append(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kenlabour.network.enums import (
     ActorKind,
+    ImportState,
     IntroductionStatus,
     LinkSourceKind,
     MembershipRole,
@@ -474,6 +475,16 @@ class PendingImport(models.Model):
     columns = models.JSONField(_("colonnes"), default=list)
     # For the words the import does not know: {column: {word's key: chosen value}}.
     values = models.JSONField(_("valeurs"), default=dict)
+    # A big file is checked and imported by a task (services.queue_import): its state, how
+    # many rows the check has gone through, and what the progress page shows at the end
+    # (the actors created, or the errors by line and column). Once imported, the file's
+    # content is emptied and the row stays for that page until the person's next file.
+    state = models.CharField(
+        _("état"), max_length=16, choices=ImportState.choices, default=ImportState.READY
+    )
+    checked_rows = models.PositiveIntegerField(_("lignes vérifiées"), default=0)
+    total_rows = models.PositiveIntegerField(_("lignes du fichier"), default=0)
+    outcome = models.JSONField(_("résultat"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Changes of state in the network: one function per use case, permission checked here."""
 
+import dataclasses
 import datetime
 from collections import Counter
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from kenlabour.audit.enums import AuditAction
 from kenlabour.network import columns, importing, spreadsheet
 from kenlabour.network.enums import (
     ActorKind,
+    ImportState,
     IntroductionStatus,
     LinkSourceKind,
     ModerationStatus,
@@ -396,6 +398,12 @@ def import_actors(user, table, vocabulary: importing.Vocabulary | None = None) -
     rows, errors = importing.validate_table(table, vocabulary)
     if errors:
         raise ImportRejected(errors)
+    return _create_actors(user, rows)
+
+
+@transaction.atomic
+def _create_actors(user, rows: list[importing.ValidRow]) -> ImportResult:
+    """Write the checked rows, all of them or none (one transaction)."""
     actors = []
     for row, slug in zip(rows, _unique_slugs([r.fields["name"] for r in rows]), strict=True):
         actor = Actor(**row.fields, slug=slug, status=ModerationStatus.PUBLISHED, created_by=user)
@@ -532,6 +540,10 @@ def start_import(user, filename: str, data: bytes, sheet: spreadsheet.Sheet) -> 
             "data": data,
             "columns": proposed,
             "values": values,
+            "state": ImportState.READY,
+            "checked_rows": 0,
+            "total_rows": len(sheet.records),
+            "outcome": {},
         },
     )
     return pending
@@ -553,7 +565,8 @@ def choose_import_columns(
     headers."""
     _require_importer(user)
     pending.columns = list(chosen)
-    pending.save(update_fields=["columns"])
+    pending.state = ImportState.READY  # after a refusal, the person tries other choices
+    pending.save(update_fields=["columns", "state"])
     _remember(user, pending, headers)
 
 
@@ -567,7 +580,8 @@ def choose_import_values(
     for column, words in chosen.items():
         values.setdefault(column, {}).update(words)
     pending.values = values
-    pending.save(update_fields=["values"])
+    pending.state = ImportState.READY
+    pending.save(update_fields=["values", "state"])
     _remember(user, pending, headers)
 
 
@@ -575,6 +589,83 @@ def cancel_import(user) -> None:
     """Abandon the import under way: its file is deleted."""
     _require_importer(user)
     PendingImport.objects.filter(user=user).delete()
+
+
+# Above this many rows, a file is checked and imported by a task, with a progress page.
+BACKGROUND_ROWS = 2_000
+# The errors a failed import in the background keeps for its page (their count is kept).
+KEPT_ERRORS = 500
+
+
+def queue_import(user, pending: PendingImport, *, max_rows: int) -> None:
+    """Hand a big file to a task that checks every row, telling how far it went, then
+    imports it in one transaction (`run_import`). The steps are closed meanwhile."""
+    from kenlabour.network.tasks import run_import as task
+
+    _require_importer(user)
+    queued = PendingImport.objects.filter(
+        pk=pending.pk, user=user, state__in=[ImportState.READY, ImportState.FAILED]
+    ).update(state=ImportState.QUEUED, checked_rows=0, outcome={})
+    if queued:
+        task.enqueue(pending.pk, max_rows)
+
+
+def _finish(pending_pk: int, state: str, outcome: dict, **fields) -> None:
+    PendingImport.objects.filter(pk=pending_pk).update(state=state, outcome=outcome, **fields)
+
+
+def run_import(pending_pk: int, max_rows: int) -> None:
+    """The task's work: read the file with the columns and words chosen, check every row
+    (recording how many are checked, outside the import's transaction, so that the
+    progress page sees it), then write all the rows in one transaction, or nothing and
+    the errors by line and column."""
+    pending = (
+        PendingImport.objects.select_related("user")
+        .filter(pk=pending_pk, state=ImportState.QUEUED)
+        .first()
+    )
+    if pending is None:
+        return
+    PendingImport.objects.filter(pk=pending.pk).update(state=ImportState.RUNNING)
+    user = pending.user
+    try:
+        _require_importer(user)
+        sheet = spreadsheet.read_sheet(bytes(pending.data), max_rows=max_rows)
+        table = sheet.table(pending.columns, columns.REQUIRED)
+        rows, errors = importing.validate_table(
+            table,
+            importing.Vocabulary(pending.values),
+            progress=lambda checked: PendingImport.objects.filter(pk=pending.pk).update(
+                checked_rows=checked
+            ),
+        )
+        if errors:
+            raise ImportRejected(errors)
+        result = _create_actors(user, rows)
+    except ImportRejected as rejection:
+        _finish(
+            pending.pk,
+            ImportState.FAILED,
+            {
+                "message": str(rejection.message or ""),
+                "errors": [dataclasses.asdict(e) for e in rejection.errors[:KEPT_ERRORS]],
+                "count": len(rejection.errors),
+            },
+        )
+    except (PermissionDenied, spreadsheet.SpreadsheetError):
+        _finish(
+            pending.pk,
+            ImportState.FAILED,
+            {"message": _("Le fichier n'a pas pu être importé : envoyez-le de nouveau.")},
+        )
+    else:
+        _finish(
+            pending.pk,
+            ImportState.DONE,
+            {"created": result.created, "ignored_columns": table.ignored_columns},
+            checked_rows=len(table.rows),
+            data=b"",
+        )
 
 
 def confirm_import(user, pending: PendingImport, table) -> ImportResult:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("importer/valeurs/", views.import_values, name="import_values"),
     path("importer/apercu/", views.import_preview, name="import_preview"),
     path("importer/abandonner/", views.import_cancel, name="import_cancel"),
+    path("importer/progression/", views.import_progress, name="import_progress"),
     # --- who could help, territorial engagement (graph helper)
     path("qui-peut-aider/", views.who_could_help, name="who_could_help"),
     path("engagement/", views.territorial_engagement, name="engagement"),

@@ -1,5 +1,7 @@
 """Thin views of the network: parse input with a form, call one selector or service, render."""
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kenlabour.accounts.perms import can, strictly
 from kenlabour.network import columns, engagement, exports, forms, importing, services, spreadsheet
-from kenlabour.network.enums import ActorKind, IntroductionStatus
+from kenlabour.network.enums import ActorKind, ImportState, IntroductionStatus
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
 from kenlabour.network.selectors import actor_page as actor_page_selectors
 from kenlabour.network.selectors import actors as actor_selectors
@@ -325,6 +327,11 @@ def _import_in_progress(request):
     return import_selectors.import_in_progress(request.user, max_rows=forms.MAX_IMPORT_ROWS)
 
 
+def _working(progress) -> bool:
+    """The task has the file (a big import being checked): the steps are closed."""
+    return progress.pending.state in ImportState.working()
+
+
 def _no_import(request):
     messages.info(request, _("Aucun import n'est en cours : choisissez un fichier."))
     return redirect("network:import")
@@ -363,6 +370,8 @@ def import_columns(request):
     progress = _import_in_progress(request)
     if progress is None:
         return _no_import(request)
+    if _working(progress):
+        return redirect("network:import_progress")
     headers = progress.sheet.headers
     form = forms.ImportColumnsForm(
         request.POST if request.method == "POST" else None,
@@ -403,6 +412,8 @@ def import_values(request):
     progress = _import_in_progress(request)
     if progress is None:
         return _no_import(request)
+    if _working(progress):
+        return redirect("network:import_progress")
     table = _table(progress)
     if table is None:
         return redirect("network:import_columns")
@@ -441,10 +452,14 @@ def import_preview(request):
     progress = _import_in_progress(request)
     if progress is None:
         return _no_import(request)
+    if _working(progress):
+        return redirect("network:import_progress")
     table = _table(progress)
     if table is None:
         return redirect("network:import_columns")
     vocabulary = importing.Vocabulary(progress.pending.values)
+    if len(table.rows) > services.BACKGROUND_ROWS:
+        return _import_preview_in_background(request, progress, table, vocabulary)
     rejection = None
     if request.method == "POST":
         form = forms.ImportConfirmForm(request.POST)
@@ -479,6 +494,61 @@ def import_preview(request):
             "has_unknown_values": bool(importing.unknown_values(table, vocabulary)),
         },
     )
+
+
+def _import_preview_in_background(request, progress, table, vocabulary):
+    """A big file: its first rows previewed, and the button that hands the whole file to
+    the task, which checks every row with a progress page, then imports it (or nothing)."""
+    if request.method == "POST" and forms.ImportConfirmForm(request.POST).is_valid():
+        services.queue_import(request.user, progress.pending, max_rows=forms.MAX_IMPORT_ROWS)
+        return redirect("network:import_progress")
+    first = dataclasses.replace(table, rows=table.rows[: import_selectors.PREVIEW_ROWS])
+    valid, errors = importing.validate_table(first, vocabulary)
+    return render(
+        request,
+        "network/import_preview.html",
+        {
+            **_step_context(progress, "preview"),
+            "form": forms.ImportConfirmForm(),
+            "preview": importing.preview_rows(first, valid, errors, import_selectors.PREVIEW_ROWS),
+            "total": len(table.rows),
+            "ignored_columns": table.ignored_columns,
+            "rejection": None,
+            "errors": [],
+            "background": True,
+            "has_unknown_values": bool(importing.unknown_values(table, vocabulary)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_progress(request):
+    """How far the check of a big file has gone (a page that refreshes itself, with or
+    without JavaScript), then what was imported, or the errors by line and column."""
+    _require(request.user, "network.import_actors")
+    pending = import_selectors.import_for_progress(request.user)
+    if pending is None:
+        return _no_import(request)
+    outcome = pending.outcome or {}
+    errors = outcome.get("errors", [])
+    context = {
+        "pending": pending,
+        "steps": IMPORT_STEPS,
+        "working": pending.state in ImportState.working(),
+        "percent": round(100 * pending.checked_rows / pending.total_rows)
+        if pending.total_rows
+        else 0,
+        "done": _import_summary(outcome) if pending.state == ImportState.DONE else None,
+        "rejection": services.ImportRejected(
+            [importing.CellError(**error) for error in errors], message=outcome.get("message", "")
+        )
+        if pending.state == ImportState.FAILED
+        else None,
+    }
+    context["errors"] = context["rejection"].errors if context["rejection"] else []
+    context["unlisted_errors"] = max(0, outcome.get("count", 0) - len(errors))
+    return render(request, "network/import_progress.html", context)
 
 
 @require_POST

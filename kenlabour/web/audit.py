@@ -130,6 +130,18 @@ PAGES += [
         role="lab_facilitator",
         setup="kenlabour.network.tests.factories:audited_import",
     ),
+    AuditedPage(
+        _("Importer des acteurs : vérification en arrière-plan"),
+        "network:import_progress",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_running_import",
+    ),
+    AuditedPage(
+        _("Importer des acteurs : fichier refusé par la vérification"),
+        "network:import_progress",
+        role="lab_facilitator",
+        setup="kenlabour.network.tests.factories:audited_refused_import",
+    ),
 ]
 # Abandoning an import under way is a POST action.
 NOT_PAGES |= {"network:import_cancel"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kenlabour.network import spreadsheet
+from kenlabour.network.enums import ImportState
 from kenlabour.network.models import PendingImport
 
 # The rows the preview shows.
@@ -18,10 +19,29 @@ class ImportInProgress:
 
 
 def pending_import(user) -> PendingImport | None:
-    """The person's import under way, without its file (for the upload page's notice)."""
+    """The person's import under way, without its file (for the upload page's notice);
+    one already imported is no longer under way."""
     if not user.is_authenticated:
         return None
-    return PendingImport.objects.filter(user=user).defer("data").first()
+    return (
+        PendingImport.objects.filter(user=user)
+        .exclude(state=ImportState.DONE)
+        .defer("data")
+        .first()
+    )
+
+
+def import_for_progress(user) -> PendingImport | None:
+    """The person's last file handed to the task, whatever its state, without its file
+    (for the progress page)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        PendingImport.objects.filter(user=user)
+        .exclude(state=ImportState.READY)
+        .defer("data")
+        .first()
+    )
 
 
 def import_in_progress(user, *, max_rows: int) -> ImportInProgress | None:
@@ -29,7 +49,7 @@ def import_in_progress(user, *, max_rows: int) -> ImportInProgress | None:
     readable: the limits may have changed since it was sent)."""
     if not user.is_authenticated:
         return None
-    pending = PendingImport.objects.filter(user=user).first()
+    pending = PendingImport.objects.filter(user=user).exclude(state=ImportState.DONE).first()
     if pending is None:
         return None
     try:

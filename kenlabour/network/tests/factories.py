@@ -230,14 +230,31 @@ def audited_introduction(user) -> dict:
     return {"pk": introduction.pk}
 
 
-def audited_import() -> dict:
+def audited_import(user) -> dict:
     """A lab's file under way (the demo's: Windows-1252, `;`, French headers, one unknown
-    word), for the audit of the import's steps: it belongs to the facilitator the audit has
-    just made and logs in (the latest one)."""
-    from kenlabour.accounts.enums import Role
-    from kenlabour.accounts.models import User
+    word), for the audit of the import's steps, sent by the person who sees the page."""
     from kenlabour.network import demo
 
-    user = User.objects.filter(role_assignments__role=Role.LAB_FACILITATOR).latest("pk")
     demo._pending_import(user)
+    return {}
+
+
+def audited_refused_import(user) -> dict:
+    """A file the background check refused (the demo's: an unknown commune, a repeated
+    row), with its errors by line and column."""
+    from kenlabour.network import demo
+
+    demo._refused_import(user)
+    return {}
+
+
+def audited_running_import(user) -> dict:
+    """A big file being checked: 12,000 of its 20,000 rows so far."""
+    from kenlabour.network.enums import ImportState
+    from kenlabour.network.models import PendingImport
+
+    audited_import(user)
+    PendingImport.objects.filter(user=user).update(
+        state=ImportState.RUNNING, checked_rows=12_000, total_rows=20_000
+    )
     return {}
