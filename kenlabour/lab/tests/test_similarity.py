@@ -120,8 +120,8 @@ def test_scores_are_symmetric_and_bounded(rows):
     matrix = [index.scores(d.key) for d in documents]
     for i in range(len(documents)):
         for j in range(len(documents)):
-            assert abs(matrix[i][j] - matrix[j][i]) < 1e-9
-            assert -1e-9 <= matrix[i][j] <= 1 + 1e-9
+            assert abs(matrix[i][j] - matrix[j][i]) < 1e-6  # meaning vectors are float32
+            assert -1e-6 <= matrix[i][j] <= 1 + 1e-6
 
 
 def test_the_labelled_set_is_big_enough_and_spans_labs_and_themes():
