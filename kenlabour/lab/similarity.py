@@ -183,6 +183,20 @@ def words(text: str) -> list[tuple[str, str]]:
     return result
 
 
+@lru_cache(maxsize=1024)
+def _surfaces(text: str) -> dict[str, str]:
+    """Each stem of a text with the first word written for it (reasons of one query)."""
+    surfaces: dict[str, str] = {}
+    for stemmed, surface in words(text):
+        surfaces.setdefault(stemmed, surface)
+    return surfaces
+
+
+@lru_cache(maxsize=200_000)
+def _folded_stem(word: str) -> str:
+    return stem(fold(word))
+
+
 def analyse(text: str) -> list[str]:
     """The stems of a French text, as the TF-IDF vectoriser counts them."""
     return [stemmed for stemmed, _surface in words(text)]
@@ -378,6 +392,7 @@ class _Meaning:
 
     def __init__(self, lemmas: Sequence[tuple[str, ...]], vectors: Mapping[str, np.ndarray]):
         known = sorted({lemma for row in lemmas for lemma in row if lemma in vectors})
+        self.lemmas = known
         self.column = {lemma: i for i, lemma in enumerate(known)}
         self.words = (
             np.array([vectors[lemma] for lemma in known], dtype=np.float32)
@@ -424,19 +439,18 @@ class _Meaning:
     ) -> list[tuple[str, str]]:
         """Pairs of different words of `a` and `b` whose vectors are close, the pairs that
         weigh most first, each word used once."""
-        wa, wb = self.weights[a], self.weights[b]
-        if not wa.nnz or not wb.nnz:
+        w = self.weights
+        ia, da = w.indices[w.indptr[a] : w.indptr[a + 1]], w.data[w.indptr[a] : w.indptr[a + 1]]
+        ib, db = w.indices[w.indptr[b] : w.indptr[b + 1]], w.data[w.indptr[b] : w.indptr[b + 1]]
+        if not len(ia) or not len(ib):
             return []
-        cosines = self.words[wa.indices] @ self.words[wb.indices].T
-        weight = np.outer(wa.data, wb.data) * cosines
-        lemmas = list(self.column)
+        cosines = self.words[ia] @ self.words[ib].T
+        weight = np.outer(da, db) * cosines
+        close_i, close_j = np.nonzero(cosines >= _CLOSE_WORDS)
+        lemmas = self.lemmas
         ranked = sorted(
-            (
-                (-weight[i, j], lemmas[ca], lemmas[cb])
-                for i, ca in enumerate(wa.indices)
-                for j, cb in enumerate(wb.indices)
-                if cosines[i, j] >= _CLOSE_WORDS
-            ),
+            (-weight[i, j], lemmas[ia[i]], lemmas[ib[j]])
+            for i, j in zip(close_i.tolist(), close_j.tolist(), strict=True)
         )
         pairs, used = [], set()
         for _weight, x, y in ranked:
@@ -569,12 +583,12 @@ class SimilarityIndex:
         terms = self._terms(query, row)
         close = ()
         if self._meaning is not None:
-            said = {stem(fold(term)) for term in terms}
+            said = {_folded_stem(term) for term in terms}
             for labels in (labels for _facet, labels in shared):
                 said.update(stemmed for label in labels for stemmed in analyse(label))
 
             def same(a: str, b: str) -> bool:
-                sa, sb = stem(fold(a)), stem(fold(b))
+                sa, sb = _folded_stem(a), _folded_stem(b)
                 return sa == sb or sa in said or sb in said
 
             close = tuple(self._meaning.close_words(self._row[query.key], row, same))
@@ -592,9 +606,7 @@ class SimilarityIndex:
             for column, value in zip(o_row.indices, o_row.data, strict=True)
             if column < self._text_columns and column in mine
         }
-        surfaces: dict[str, str] = {}
-        for stemmed, surface in words(query.text):
-            surfaces.setdefault(stemmed, surface)
+        surfaces = _surfaces(query.text)
         columns_to_stem = {self._stem_column[s]: s for s in surfaces if s in self._stem_column}
         best = sorted(contributions, key=lambda c: (-contributions[c], columns_to_stem.get(c, "")))
         return tuple(
