@@ -99,7 +99,7 @@ _CLOSE_WORDS = 0.6
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 # Words every experiment of a public-innovation lab uses: their mean vector is the
 # background taken off the meaning vectors when the corpus is too small to estimate it.
-_GENERIC_WORDS = (
+GENERIC_WORDS = (
     "habitant",
     "public",
     "service",
@@ -417,7 +417,8 @@ class _Meaning:
         self.weights = sp.csr_matrix(weights @ sp.diags(idf))  # documents x lemmas
         dense = _unit_rows(np.asarray(self.weights @ self.words.astype(np.float64)))
         present = np.linalg.norm(dense, axis=1) > 0
-        generic = np.array(list(word_vectors(_GENERIC_WORDS).values()) or [np.zeros(300)])
+        generic = [vectors[word] for word in GENERIC_WORDS if word in vectors]
+        generic = np.array(generic or [np.zeros(300)])
         generic = generic.mean(axis=0)
         if present.any():
             mean = dense[present].mean(axis=0)
@@ -466,8 +467,9 @@ class _Meaning:
 class SimilarityIndex:
     """Every experiment's row, built once; `related(key)` answers one experiment.
 
-    `vectors` maps lemmas to unit word vectors (see `word_vectors`); lemmas it lacks are
-    looked up in spaCy's model, as documents without `lemmas` are lemmatised by it."""
+    `vectors` maps lemmas (and GENERIC_WORDS) to unit word vectors (see `word_vectors`);
+    words it lacks are looked up in spaCy's model, as documents without `lemmas` are
+    lemmatised by it: given everything, the index never loads spaCy."""
 
     def __init__(
         self,
@@ -519,7 +521,7 @@ class SimilarityIndex:
         )
         lemmas = [d.lemmas if d.lemmas is not None else computed[d.key] for d in self.documents]
         known = dict(vectors or {})
-        unknown = {lemma for row in lemmas for lemma in row} - known.keys()
+        unknown = ({lemma for row in lemmas for lemma in row} | set(GENERIC_WORDS)) - known.keys()
         if unknown:
             known.update(word_vectors(sorted(unknown)))
         return lemmas, known

@@ -102,7 +102,12 @@ def with_meaning(documents):
     cache, computed (and cached) only for texts and words it lacks."""
     from dataclasses import replace
 
-    from kenlabour.lab.similarity import content_lemmas, meaning_text, word_vectors
+    from kenlabour.lab.similarity import (
+        GENERIC_WORDS,
+        content_lemmas,
+        meaning_text,
+        word_vectors,
+    )
 
     texts = {d.key: meaning_text(d) for d in documents}
     keys = {key: _lemma_key(text) for key, text in texts.items()}
@@ -114,7 +119,7 @@ def with_meaning(documents):
         cache.set_many(fresh, timeout=None)
         cached.update(fresh)
     documents = [replace(d, lemmas=tuple(cached[keys[d.key]])) for d in documents]
-    words = sorted({lemma for d in documents for lemma in d.lemmas})
+    words = sorted({lemma for d in documents for lemma in d.lemmas} | set(GENERIC_WORDS))
     word_keys = {word: _vector_key(word) for word in words}
     found = cache.get_many(list(word_keys.values()))
     vectors = {word: found[key] for word, key in word_keys.items() if key in found}

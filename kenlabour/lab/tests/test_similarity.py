@@ -290,3 +290,30 @@ def test_recall_per_set_and_precision_on_controls_as_the_code_computes_them():
     message = "; ".join(report)
     for name, reached in REACHED.items():
         assert figures[name] >= reached, f"{name} below {reached}: {message}"
+
+
+def test_an_index_given_lemmas_and_word_vectors_never_loads_spacy():
+    """What the site caches is enough: no spaCy import when lemmas and vectors are given."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+from kenlabour.lab.similarity import GENERIC_WORDS, Document, SimilarityIndex
+rng = np.random.default_rng(0)
+words = ["retraité", "médecin", "aîné", "généraliste", "éclairage", *GENERIC_WORDS]
+vectors = {w: v / np.linalg.norm(v) for w in words for v in [rng.normal(size=300)]}
+index = SimilarityIndex(
+    [
+        Document(1, "Des retraités sans médecin", lemmas=("retraité", "médecin")),
+        Document(2, "Des aînés sans généraliste", lemmas=("aîné", "généraliste")),
+        Document(3, "L'éclairage public", lemmas=("éclairage",)),
+    ],
+    vectors=vectors,
+)
+index.related(1, 5, threshold=0)
+print("spacy" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
