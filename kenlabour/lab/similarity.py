@@ -96,6 +96,9 @@ _TERMS_IN_REASON = 3
 _PAIRS_IN_REASON = 2
 # Two words are "close in meaning" in a reason when their vectors' cosine reaches this.
 _CLOSE_WORDS = 0.6
+# Two words whose first letters agree this far are one word in a reason ("travail",
+# "travailler"), not two words close in meaning.
+_SAME_PREFIX = 6
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 # Words every experiment of a public-innovation lab uses: their mean vector is the
 # background taken off the meaning vectors when the corpus is too small to estimate it.
@@ -590,8 +593,10 @@ class SimilarityIndex:
                 said.update(stemmed for label in labels for stemmed in analyse(label))
 
             def same(a: str, b: str) -> bool:
+                """One word in two forms ("travail", "travailler"), or already said."""
                 sa, sb = _folded_stem(a), _folded_stem(b)
-                return sa == sb or sa in said or sb in said
+                one_word = sa == sb or fold(a)[:_SAME_PREFIX] == fold(b)[:_SAME_PREFIX]
+                return one_word or sa in said or sb in said
 
             close = tuple(self._meaning.close_words(self._row[query.key], row, same))
         return Suggestion(
