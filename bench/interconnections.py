@@ -43,6 +43,7 @@ from kenlabour.lab.similarity import (  # noqa: E402
     SimilarityIndex,
     brute_force_related,
     content_lemmas,
+    content_verbs,
     evaluate,
     word_vectors,
 )
@@ -119,6 +120,7 @@ def synthetic_documents(count: int, data: dict) -> list[Document]:
         | set(themes)
     )
     lemmas = dict(zip(pieces, content_lemmas(pieces), strict=True))
+    verbs = dict(zip(pieces, content_verbs(pieces), strict=True))
     documents = []
     for key in range(1, count + 1):
         base = rng.choice(experiments)
@@ -144,6 +146,7 @@ def synthetic_documents(count: int, data: dict) -> list[Document]:
                     for piece in [*parts, *sorted(chosen_publics), *sorted(chosen_themes)]
                     for lemma in lemmas[piece]
                 ),
+                verbs=frozenset().union(*(verbs[piece] for piece in parts)),
             )
         )
     return documents

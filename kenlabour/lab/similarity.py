@@ -219,6 +219,10 @@ class Document:
     # Content lemmas of `meaning_text(self)`, as `content_lemmas` gives them; None: the index
     # lemmatises the document itself (loading spaCy).
     lemmas: tuple[str, ...] | None = None
+    # Those of its lemmas spaCy tagged as verbs (`content_verbs`): they count in the meaning,
+    # but a reason names nouns and adjectives only ("déclarer" and "abandonner" are close
+    # vectors, and no reason to link two experiments).
+    verbs: frozenset[str] = frozenset()
 
     def facet(self, name: str) -> frozenset[str]:
         return getattr(self, name)
@@ -244,7 +248,7 @@ def _nlp():
     return spacy.load(SPACY_MODEL, exclude=["parser", "ner"])
 
 
-_LEMMA_CACHE: dict[str, tuple[str, ...]] = {}
+_LEMMA_CACHE: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 _LEMMA_CACHE_SIZE = 200_000
 
 
@@ -252,6 +256,15 @@ def content_lemmas(texts: Sequence[str]) -> list[tuple[str, ...]]:
     """The content lemmas (nouns, proper nouns, adjectives, verbs; lower case, stop words
     and words shorter than 3 letters left out) of each text, in order. Each distinct text
     is lemmatised once per process."""
+    return [lemmas for lemmas, _verbs in _analysed(texts)]
+
+
+def content_verbs(texts: Sequence[str]) -> list[frozenset[str]]:
+    """Those of each text's content lemmas that spaCy tagged as verbs."""
+    return [verbs for _lemmas, verbs in _analysed(texts)]
+
+
+def _analysed(texts: Sequence[str]) -> list[tuple[tuple[str, ...], frozenset[str]]]:
     keys = [content_hash(text) for text in texts]
     missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in _LEMMA_CACHE}
     if missing:
@@ -259,12 +272,16 @@ def content_lemmas(texts: Sequence[str]) -> list[tuple[str, ...]]:
             _LEMMA_CACHE.clear()
         stops = _stop_words()
         for key, doc in zip(missing, _nlp().pipe(missing.values(), batch_size=64), strict=True):
-            _LEMMA_CACHE[key] = tuple(
-                lemma
+            kept = [
+                (lemma, token.pos_ == "VERB")
                 for token in doc
                 if token.pos_ in _CONTENT_POS and token.is_alpha and not token.is_stop
                 for lemma in (token.lemma_.lower(),)
                 if len(lemma) >= _MIN_TOKEN and fold(lemma) not in stops
+            ]
+            _LEMMA_CACHE[key] = (
+                tuple(lemma for lemma, _verb in kept),
+                frozenset(lemma for lemma, verb in kept if verb),
             )
     return [_LEMMA_CACHE[key] for key in keys]
 
@@ -439,7 +456,7 @@ class _Meaning:
         return np.maximum(self.vectors @ self.vectors[row], 0.0).astype(np.float64)
 
     def close_words(
-        self, a: int, b: int, same: Callable[[str, str], bool]
+        self, a: int, b: int, unsaid: Callable[[str, str], bool]
     ) -> list[tuple[str, str]]:
         """Pairs of different words of `a` and `b` whose vectors are close, the pairs that
         weigh most first, each word used once."""
@@ -458,7 +475,7 @@ class _Meaning:
         )
         pairs, used = [], set()
         for _weight, x, y in ranked:
-            if x in used or y in used or same(x, y):
+            if x in used or y in used or unsaid(x, y):
                 continue
             pairs.append((x, y))
             used.update((x, y))
@@ -517,12 +534,13 @@ class SimilarityIndex:
         missing = [d for d in self.documents if d.lemmas is None]
         computed = dict(
             zip(
-                (d.key for d in missing),
-                content_lemmas([meaning_text(d) for d in missing]),
-                strict=True,
+                (d.key for d in missing), _analysed([meaning_text(d) for d in missing]), strict=True
             )
         )
-        lemmas = [d.lemmas if d.lemmas is not None else computed[d.key] for d in self.documents]
+        lemmas = [d.lemmas if d.lemmas is not None else computed[d.key][0] for d in self.documents]
+        self._verbs = [
+            d.verbs if d.lemmas is not None else computed[d.key][1] for d in self.documents
+        ]
         known = dict(vectors or {})
         unknown = ({lemma for row in lemmas for lemma in row} | set(GENERIC_WORDS)) - known.keys()
         if unknown:
@@ -592,13 +610,15 @@ class SimilarityIndex:
             for labels in (labels for _facet, labels in shared):
                 said.update(stemmed for label in labels for stemmed in analyse(label))
 
-            def same(a: str, b: str) -> bool:
-                """One word in two forms ("travail", "travailler"), or already said."""
+            verbs = self._verbs[self._row[query.key]] | self._verbs[row]
+
+            def unsaid(a: str, b: str) -> bool:
+                """A verb, one word in two forms ("travail", "travailler"), or already said."""
                 sa, sb = _folded_stem(a), _folded_stem(b)
                 one_word = sa == sb or fold(a)[:_SAME_PREFIX] == fold(b)[:_SAME_PREFIX]
-                return one_word or sa in said or sb in said
+                return one_word or a in verbs or b in verbs or sa in said or sb in said
 
-            close = tuple(self._meaning.close_words(self._row[query.key], row, same))
+            close = tuple(self._meaning.close_words(self._row[query.key], row, unsaid))
         return Suggestion(
             key=other.key, score=round(score, 6), shared=shared, terms=terms, close_words=close
         )

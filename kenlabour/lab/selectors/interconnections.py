@@ -78,11 +78,11 @@ class ExperimentIndex:
 
 _EXPERIMENT_INDEX: dict[str, ExperimentIndex] = {}
 
-# Lemmas of an experiment's text and word vectors, kept in the cache by content hash
-# (lemmas) and by word (vectors), with no expiry: a rebuilt index lemmatises only the
-# experiments whose text changed, and a process whose cache has everything (a shared cache
-# in production) never loads spaCy. Bump the version when the analysis changes.
-_ANALYSIS_VERSION = 1
+# Lemmas of an experiment's text (and which are verbs), kept in the cache by content hash,
+# and word vectors, by word, with no expiry: a rebuilt index lemmatises only the experiments
+# whose text changed, and a process whose cache has everything (a shared cache in
+# production) never loads spaCy. Bump the version when the analysis changes.
+_ANALYSIS_VERSION = 2
 
 
 def _lemma_key(text: str) -> str:
@@ -105,6 +105,7 @@ def with_meaning(documents):
     from kenlabour.lab.similarity import (
         GENERIC_WORDS,
         content_lemmas,
+        content_verbs,
         meaning_text,
         word_vectors,
     )
@@ -114,11 +115,18 @@ def with_meaning(documents):
     cached = cache.get_many(list(keys.values()))
     missing = [key for key in texts if keys[key] not in cached]
     if missing:
-        computed = content_lemmas([texts[key] for key in missing])
-        fresh = {keys[key]: lemmas for key, lemmas in zip(missing, computed, strict=True)}
+        missing_texts = [texts[key] for key in missing]
+        computed = zip(content_lemmas(missing_texts), content_verbs(missing_texts), strict=True)
+        fresh = {
+            keys[key]: (lemmas, verbs)
+            for key, (lemmas, verbs) in zip(missing, computed, strict=True)
+        }
         cache.set_many(fresh, timeout=None)
         cached.update(fresh)
-    documents = [replace(d, lemmas=tuple(cached[keys[d.key]])) for d in documents]
+    documents = [
+        replace(d, lemmas=tuple(cached[keys[d.key]][0]), verbs=frozenset(cached[keys[d.key]][1]))
+        for d in documents
+    ]
     words = sorted({lemma for d in documents for lemma in d.lemmas} | set(GENERIC_WORDS))
     word_keys = {word: _vector_key(word) for word in words}
     found = cache.get_many(list(word_keys.values()))
