@@ -3,6 +3,7 @@ lab), the suggestions a user may see, and why two experiments are close."""
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext
 
@@ -77,6 +78,67 @@ class ExperimentIndex:
 
 _EXPERIMENT_INDEX: dict[str, ExperimentIndex] = {}
 
+# Lemmas of an experiment's text (and which are verbs), kept in the cache by content hash,
+# and word vectors, by word, with no expiry: a rebuilt index lemmatises only the experiments
+# whose text changed, and a process whose cache has everything (a shared cache in
+# production) never loads spaCy. Bump the version when the analysis changes.
+_ANALYSIS_VERSION = 2
+
+
+def _lemma_key(text: str) -> str:
+    from kenlabour.lab.similarity import content_hash
+
+    return f"lab:lemmas:{_ANALYSIS_VERSION}:{content_hash(text)}"
+
+
+def _vector_key(word: str) -> str:
+    from kenlabour.lab.similarity import content_hash
+
+    return f"lab:word-vector:{_ANALYSIS_VERSION}:{content_hash(word)}"
+
+
+def with_meaning(documents):
+    """The documents with their lemmas, and the word vectors of those lemmas: from the
+    cache, computed (and cached) only for texts and words it lacks."""
+    from dataclasses import replace
+
+    from kenlabour.lab.similarity import (
+        GENERIC_WORDS,
+        content_lemmas,
+        content_verbs,
+        meaning_text,
+        word_vectors,
+    )
+
+    texts = {d.key: meaning_text(d) for d in documents}
+    keys = {key: _lemma_key(text) for key, text in texts.items()}
+    cached = cache.get_many(list(keys.values()))
+    missing = [key for key in texts if keys[key] not in cached]
+    if missing:
+        missing_texts = [texts[key] for key in missing]
+        computed = zip(content_lemmas(missing_texts), content_verbs(missing_texts), strict=True)
+        fresh = {
+            keys[key]: (lemmas, verbs)
+            for key, (lemmas, verbs) in zip(missing, computed, strict=True)
+        }
+        cache.set_many(fresh, timeout=None)
+        cached.update(fresh)
+    documents = [
+        replace(d, lemmas=tuple(cached[keys[d.key]][0]), verbs=frozenset(cached[keys[d.key]][1]))
+        for d in documents
+    ]
+    words = sorted({lemma for d in documents for lemma in d.lemmas} | set(GENERIC_WORDS))
+    word_keys = {word: _vector_key(word) for word in words}
+    found = cache.get_many(list(word_keys.values()))
+    vectors = {word: found[key] for word, key in word_keys.items() if key in found}
+    unknown = [word for word, key in word_keys.items() if key not in found]
+    if unknown:
+        looked_up = word_vectors(unknown)
+        # An unknown word is cached as None, so it is not looked up again.
+        cache.set_many({word_keys[w]: looked_up.get(w) for w in unknown}, timeout=None)
+        vectors.update(looked_up)
+    return documents, {word: vector for word, vector in vectors.items() if vector is not None}
+
 
 def _experiment_index_version() -> tuple:
     state = Experiment.objects.aggregate(count=Count("pk"), last=Max("updated_at"), top=Max("pk"))
@@ -99,7 +161,8 @@ def experiment_index() -> ExperimentIndex:
         .prefetch_related(*facet_prefetches())
         .order_by("pk")
     )
-    index = SimilarityIndex([similarity_document(e) for e in experiments])
+    documents, vectors = with_meaning([similarity_document(e) for e in experiments])
+    index = SimilarityIndex(documents, vectors=vectors)
     by_key = {e.pk: e for e in experiments}
     built = ExperimentIndex(
         version=version,
@@ -118,7 +181,13 @@ def _reason_phrases() -> dict[str, tuple[str, str]]:
         "partners": (gettext("partenaire commun"), gettext("partenaires communs")),
         "themes": (gettext("thème commun"), gettext("thèmes communs")),
         "text": (gettext("problème proche"), gettext("problèmes proches")),
+        "meaning": (gettext("sens proche"), gettext("sens proche")),
     }
+
+
+def _word_pair() -> str:
+    # Translators: two words close in meaning, e.g. « retraité » et « senior ».
+    return gettext("« {0} » et « {1} »")
 
 
 @dataclass
@@ -156,7 +225,7 @@ def suggestions_for(user, experiment, k: int = SUGGESTIONS_SHOWN) -> list[Relate
     others = Experiment.objects.select_related("lab").in_bulk([s.key for s in found])
     phrases = _reason_phrases()
     return [
-        RelatedExperiment(others[s.key], s.reason(phrases), s.score)
+        RelatedExperiment(others[s.key], s.reason(phrases, _word_pair()), s.score)
         for s in found
         if s.key in others
     ]
@@ -171,5 +240,6 @@ def pair_reason(experiment, other) -> str:
         return ""
     eligible = np.zeros(len(built.index), dtype=bool)
     eligible[built.index.row_of(other.pk)] = True
-    found = built.index.related(experiment.pk, 1, eligible=eligible)
-    return found[0].reason(_reason_phrases()) if found else ""
+    # The reason of a pair a facilitator links is said even under the threshold.
+    found = built.index.related(experiment.pk, 1, eligible=eligible, threshold=0)
+    return found[0].reason(_reason_phrases(), _word_pair()) if found else ""

@@ -274,3 +274,24 @@ def test_a_phase_change_asks_for_confirmation_first(client):
     client.post(url, {**data, "confirmation": "1"})
     experiment.refresh_from_db()
     assert experiment.phase == "stopped"
+
+
+def test_an_experiment_with_no_close_match_says_so_instead_of_weak_suggestions(client):
+    """The swimming-pool experiment shares a partner with the driving-licence one (what
+    was enough, before the threshold, to fill its list): under the threshold, it gets no
+    suggestion, said in words."""
+    from kenlabour.lab.selectors.interconnections import pair_reason
+
+    permis, rural, _unrelated = related_experiments()
+    pool = ExperimentFactory(
+        title="Créneaux de la piscine",
+        problem="Les clubs de natation et les écoles se disputent les lignes d'eau.",
+        reframed_problem="Comment répartir les créneaux du bassin de façon transparente ?",
+    )
+    pool.partners.add(permis.partners.get(name="Région Bretagne"))
+    assert "Partenaire commun : Région Bretagne" in pair_reason(pool, permis)
+    content = _page(client, pool).content.decode()
+    suggested = content.partition("Expérimentations proches, suggérées")[2]
+    assert "Aucune expérimentation proche pour l'instant." in suggested
+    assert escape(permis.title) not in suggested and escape(rural.title) not in suggested
+    assert escape(rural.title) in _page(client, permis).content.decode()
