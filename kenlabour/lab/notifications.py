@@ -5,10 +5,10 @@ Every e-mail has a plain-text part, rendered without HTML escaping (a title « l
 reads as typed, never « l&#x27;atelier »), and an HTML part."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template import loader
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+
+from kenlabour.web.emails import render
 
 # What an e-mail about a registration says: its templates' kind.
 REGISTRATION_KINDS = {"confirmed", "waiting", "promoted", "cancelled", "reminder"}
@@ -21,12 +21,8 @@ def _send(template: str, context: dict, to: str) -> None:
     send them to one address."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "platform_name": settings.PLATFORM_NAME}
-        subject = "".join(loader.render_to_string(f"{template}_subject.txt", context).split("\n"))
-        text = loader.render_to_string(f"{template}.txt", context)
-        html = loader.render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, None, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+        email = render(template, context, [to])
+    email.message().send()
 
 
 # Registration: confirmed, on the waiting list, promoted, cancelled, reminded.

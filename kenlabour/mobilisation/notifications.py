@@ -12,13 +12,9 @@ announces a stale status. Links are absolute, from the `site_url` the service wa
 - To the campaign's coordinators: a dispute to look into.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,22 +23,10 @@ from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.mobilisation.models import Campaign, Delivery, Need
 from kenlabour.mobilisation.selectors.needs import producer_label
 from kenlabour.network.models import Actor
+from kenlabour.web.emails import Email, render
 
 NEED_KINDS = {"need_submitted", "need_validated", "need_cancelled"}
 DELIVERY_KINDS = {"delivery_declared", "delivery_confirmed", "delivery_disputed"}
-
-
-@dataclass(frozen=True)
-class Email:
-    subject: str
-    text: str
-    html: str
-    to: list[str]
-
-    def message(self) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(self.subject, self.text, None, self.to)
-        message.attach_alternative(self.html, "text/html")
-        return message
 
 
 # --- what services call -------------------------------------------------------------------
@@ -112,18 +96,7 @@ def coordinator_addresses(campaign: Campaign) -> list[str]:
 
 
 def _render(template: str, context: dict, to: list[str]) -> Email:
-    subject = "".join(
-        loader.render_to_string(f"mobilisation/emails/{template}_subject.txt", context)
-        .strip()
-        .splitlines()
-    )
-    context = {**context, "subject": subject}
-    return Email(
-        subject=subject,
-        text=loader.render_to_string(f"mobilisation/emails/{template}.txt", context),
-        html=loader.render_to_string(f"mobilisation/emails/{template}.html", context),
-        to=to,
-    )
+    return render(f"mobilisation/emails/{template}", context, to)
 
 
 def emails(kind: str, pk: int, site_url: str) -> list[Email]:

@@ -13,12 +13,8 @@ request's page to the two sides.
 - To the lab's facilitators: a request reported as abuse.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,21 +23,9 @@ from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.network.enums import IntroductionStatus
 from kenlabour.network.models import Introduction
 from kenlabour.network.selectors.introductions import responders
+from kenlabour.web.emails import Email, render
 
 KINDS = {"introduction_requested", "introduction_answered", "introduction_reported"}
-
-
-@dataclass(frozen=True)
-class Email:
-    subject: str
-    text: str
-    html: str
-    to: list[str]
-
-    def message(self) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(self.subject, self.text, None, self.to)
-        message.attach_alternative(self.html, "text/html")
-        return message
 
 
 # --- what services call -------------------------------------------------------------------
@@ -85,18 +69,7 @@ def facilitator_addresses() -> list[str]:
 
 
 def _render(template: str, context: dict, to: list[str]) -> Email:
-    subject = "".join(
-        loader.render_to_string(f"network/emails/{template}_subject.txt", context)
-        .strip()
-        .splitlines()
-    )
-    context = {**context, "subject": subject}
-    return Email(
-        subject=subject,
-        text=loader.render_to_string(f"network/emails/{template}.txt", context),
-        html=loader.render_to_string(f"network/emails/{template}.html", context),
-        to=to,
-    )
+    return render(f"network/emails/{template}", context, to)
 
 
 def emails(kind: str, pk: int, site_url: str) -> list[Email]:
