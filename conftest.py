@@ -144,6 +144,8 @@ TIMERS_AS_PROMISES = """() => {
 def axe_violations(page, *, scripts_off: bool = False) -> list[dict]:
     """Run axe-core (all its rules) on the page as it is now; return the violations.
     `scripts_off`: the page's context has JavaScript disabled."""
+    # After a click that opens another page, axe-core runs on the page it opened, loaded.
+    page.wait_for_load_state("load")
     if scripts_off:
         page.evaluate(TIMERS_AS_PROMISES)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
