@@ -331,7 +331,7 @@ def sign_in_agent(claims: dict) -> User:
     verified e-mail, names, perhaps the SIRET of their organisation): found by e-mail,
     or created without a password; linked to the organisation of that SIRET if the
     directory has it."""
-    from kenlabour.network.services import attach_agent_by_siret
+    from kenlabour.network.services.actors import attach_agent_by_siret
 
     email = User.objects.normalize_email(claims["email"]).strip().lower()[:254]
     user = User.objects.filter(email__iexact=email).first()

@@ -51,7 +51,6 @@ from kenlabour.lab.models import (
     Workshop,
     WorkshopFile,
 )
-from kenlabour.network import services as network_services
 from kenlabour.network.demo import FIRST_NAMES, LAST_NAMES
 from kenlabour.network.enums import (
     ActorKind,
@@ -61,6 +60,8 @@ from kenlabour.network.enums import (
     ProfileKind,
 )
 from kenlabour.network.models import Actor, Directorate, Profile
+from kenlabour.network.services import actors as actor_services
+from kenlabour.network.services import graph as graph_services
 from kenlabour.territories.geo import normalise
 from kenlabour.territories.models import Commune
 
@@ -376,8 +377,8 @@ def _administrations() -> dict[str, Actor]:
             commune=Commune.objects.get(code=code),
             status=ModerationStatus.PUBLISHED,
         )
-        network_services.place_actor(actor)
-        actor.search_text = network_services.search_text_of(actor)
+        actor_services.place_actor(actor)
+        actor.search_text = actor_services.search_text_of(actor)
         actor.save()
         Directorate.objects.bulk_create(
             [Directorate(organisation=actor, name=name) for name in directorates]
@@ -421,7 +422,7 @@ def _new_people(specs: list[tuple[str, str, Actor, ProfileKind, Directorate | No
             status=ModerationStatus.PUBLISHED,
             public_consent=False,
         )
-        network_services.place_actor(person)
+        actor_services.place_actor(person)
         person.search_text = normalise(name)
         people.append(person)
     Actor.objects.bulk_create(people)
@@ -766,7 +767,7 @@ def _workshops(rng, labs, themes, methods, pools, series) -> int:
     for plan in plans:
         if plan.workshop.series_id is None:
             continue
-        network_services.record_cooperation(
+        graph_services.record_cooperation(
             [p.person_id for p in plan.people if p.person_id is not None],
             kind=LinkSourceKind.WORKSHOP,
             reference=f"atelier-{plan.workshop.slug}",

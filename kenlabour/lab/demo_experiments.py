@@ -30,9 +30,10 @@ from kenlabour.lab.models import (
     Result,
     Theme,
 )
-from kenlabour.network import services as network_services
 from kenlabour.network.enums import ActorKind, LinkSourceKind, ModerationStatus, OrganisationKind
 from kenlabour.network.models import Actor
+from kenlabour.network.services import actors as actor_services
+from kenlabour.network.services import graph as graph_services
 from kenlabour.territories.models import Departement
 
 DATA = Path(__file__).parent / "tests" / "data" / "interconnections.json"
@@ -142,8 +143,8 @@ def _partners(names, lab_slug: str) -> list[Actor]:
                 },
             )
             if created:
-                network_services.place_actor(actor)
-                actor.search_text = network_services.search_text_of(actor)
+                actor_services.place_actor(actor)
+                actor.search_text = actor_services.search_text_of(actor)
                 actor.save()
         partners.append(actor)
     return partners
@@ -283,7 +284,7 @@ def _accept_links(data) -> int:
         if created:
             partners = set(a.partners.values_list("pk", flat=True))
             partners |= set(b.partners.values_list("pk", flat=True))
-            network_services.record_cooperation(
+            graph_services.record_cooperation(
                 partners,
                 kind=LinkSourceKind.EXPERIMENT,
                 reference=f"interconnexion-{a.pk}-{b.pk}",

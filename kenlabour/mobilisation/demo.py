@@ -15,7 +15,7 @@ Deterministic (one seeded generator over communes and actors ordered by code and
 address), secrets aside (need tracking tokens are drawn with `secrets`), and idempotent:
 the campaign has a fixed address; when it exists with its needs, nothing is added again
 (only the coordinator's role is checked). Everything is written in bulk, the acquaintance
-graph included (as `network.services.record_cooperation` does, one delivery at a time
+graph included (as `network.services.graph.record_cooperation` does, one delivery at a time
 would take far longer). Runs after the network demo.
 
 The current campaign (`CURRENT_CAMPAIGN_SLUG`) lives in the present: it started a few
@@ -65,7 +65,6 @@ from kenlabour.mobilisation.models import (
     Production,
     new_token,
 )
-from kenlabour.network import services as network_services
 from kenlabour.network.demo import BRITTANY, COLLECTIVES, FIRST_NAMES, LAST_NAMES, RELAYS
 from kenlabour.network.enums import (
     ActorKind,
@@ -75,6 +74,7 @@ from kenlabour.network.enums import (
     ProfileKind,
 )
 from kenlabour.network.models import Actor, Link, LinkSource, Profile
+from kenlabour.network.services import actors as actor_services
 from kenlabour.territories.models import Commune
 
 SEED = 20200316
@@ -389,8 +389,8 @@ def _requester_actors(requesters, when="au printemps 2020") -> dict[str, Actor]:
             commune=commune,
             status=ModerationStatus.PUBLISHED,
         )
-        network_services.place_actor(actor)
-        actor.search_text = network_services.search_text_of(actor)
+        actor_services.place_actor(actor)
+        actor.search_text = actor_services.search_text_of(actor)
         new.append(actor)
     Actor.objects.bulk_create(new, batch_size=500)
     actors = {a.slug: a for a in Actor.objects.filter(slug__in=slugs.values())}
@@ -706,7 +706,7 @@ def _productions(rng, campaign, items, capacities, deliveries) -> int:
 
 def _acquaintances(deliveries, items) -> int:
     """Every declared delivery makes its producer and its recipient know each other: the
-    links and their sources in bulk, as `network.services.record_cooperation` writes them
+    links and their sources in bulk, as `network.services.graph.record_cooperation` writes them
     one delivery at a time. Returns the number of sources recorded."""
     names = {item.pk: item.name for item in items.values()}
     sources = []

@@ -13,7 +13,6 @@ from django.db import transaction
 
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.models import RoleAssignment, User
-from kenlabour.network import services
 from kenlabour.network.enums import (
     ActorKind,
     LinkSourceKind,
@@ -24,6 +23,9 @@ from kenlabour.network.enums import (
     ResourceKind,
 )
 from kenlabour.network.models import Actor, Directorate, Membership, Profile, Resource
+from kenlabour.network.services import actors as actor_services
+from kenlabour.network.services import graph as graph_services
+from kenlabour.network.services import imports as import_services
 from kenlabour.network.validators import luhn_valid
 from kenlabour.territories.models import Commune, Departement, Epci
 
@@ -355,12 +357,12 @@ def _new_actor(**fields) -> Actor:
     actor = Actor(status=ModerationStatus.PUBLISHED, **fields)
     if actor.commune_id:
         actor.commune = Commune.objects.get(code=actor.commune_id)
-    services.place_actor(actor)
+    actor_services.place_actor(actor)
     return actor
 
 
 def _save_with_resources(actor: Actor, resources) -> Actor:
-    actor.search_text = services.search_text_of(
+    actor.search_text = actor_services.search_text_of(
         actor, [str(ResourceKind(kind).label) for kind, _n in resources]
     )
     actor.save()
@@ -552,7 +554,7 @@ def _memberships_and_links(rng, people, organisations, collectives) -> None:
             Membership.objects.filter(group=group).values_list("person_id", flat=True)
         )
         if member_ids:
-            services.record_cooperation(
+            graph_services.record_cooperation(
                 [group.pk, *member_ids],
                 kind=LinkSourceKind.MEMBERSHIP,
                 reference=f"membres-{group.slug}",
@@ -563,7 +565,7 @@ def _memberships_and_links(rng, people, organisations, collectives) -> None:
     for fablab in fablabs:
         relay = _nearest(fablab, relays)
         if relay.pk != fablab.pk:
-            services.record_cooperation(
+            graph_services.record_cooperation(
                 [relay.pk, fablab.pk],
                 kind=LinkSourceKind.PARTNERSHIP,
                 reference=f"relais-{relay.slug}-{fablab.slug}",
@@ -573,7 +575,7 @@ def _memberships_and_links(rng, people, organisations, collectives) -> None:
     # Regional institutions worked with the three relays.
     for institution in ("prefecture-region-bretagne", "region-bretagne"):
         for relay in relays:
-            services.record_cooperation(
+            graph_services.record_cooperation(
                 [organisations[institution].pk, relay.pk],
                 kind=LinkSourceKind.PARTNERSHIP,
                 reference=f"convention-{institution}-{relay.slug}",
@@ -647,7 +649,7 @@ def _pending_import(facilitator) -> None:
     forget_roles(facilitator)
     data = "\r\n".join(";".join(row) for row in PENDING_IMPORT_ROWS).encode("cp1252") + b"\r\n"
     sheet = spreadsheet.read_sheet(data)
-    services.start_import(facilitator, PENDING_IMPORT_FILENAME, data, sheet)
+    import_services.start_import(facilitator, PENDING_IMPORT_FILENAME, data, sheet)
 
 
 # The file the platform's administrator handed to the background check, which refused it:
@@ -670,5 +672,5 @@ def _refused_import(admin) -> None:
     forget_roles(admin)
     data = "\r\n".join(";".join(row) for row in REFUSED_IMPORT_ROWS).encode("cp1252") + b"\r\n"
     sheet = spreadsheet.read_sheet(data)
-    pending = services.start_import(admin, REFUSED_IMPORT_FILENAME, data, sheet)
-    services.queue_import(admin, pending, max_rows=len(REFUSED_IMPORT_ROWS))
+    pending = import_services.start_import(admin, REFUSED_IMPORT_FILENAME, data, sheet)
+    import_services.queue_import(admin, pending, max_rows=len(REFUSED_IMPORT_ROWS))

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kenlabour.accounts.models import User
-from kenlabour.network import services
 from kenlabour.network.enums import IntroductionStatus, LinkSourceKind, ResourceKind
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
+from kenlabour.network.services import graph as graph_services
+from kenlabour.network.services import introductions as introduction_services
 
 MEMBER_EMAIL = "membre@kenlabour.example"
 ORGA_EMAIL = "orga@kenlabour.example"
@@ -42,7 +43,7 @@ def _introduction(requester, requester_actor, target, *, days_ago, **fields) -> 
         "answer_message": "",
         "answered_by": None,
         "answered_at": None,
-        "expires_at": created + services.INTRODUCTION_LIFETIME,
+        "expires_at": created + introduction_services.INTRODUCTION_LIFETIME,
         **fields,
     }
     introduction, _created = Introduction.objects.update_or_create(
@@ -94,7 +95,7 @@ def build(log) -> None:
         answered_by=maker,
         answered_at=now - datetime.timedelta(days=11),
     )
-    services.record_cooperation(
+    graph_services.record_cooperation(
         [labfab.pk, redon.pk],
         kind=LinkSourceKind.INTRODUCTION,
         reference=f"introduction-{accepted.pk}",

@@ -130,7 +130,7 @@ class IntroductionStatus(models.TextChoices):
 
 class ImportState(models.TextChoices):
     """Where an import under way stands. A big file is checked and imported by a task
-    (services.queue_import); a small one in the request, from READY."""
+    (services.imports.queue_import); a small one in the request, from READY."""
 
     READY = "ready", _("En préparation")
     QUEUED = "queued", _("En attente de vérification")

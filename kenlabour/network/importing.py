@@ -1,6 +1,6 @@
 """Validation of an imported table of actors, row by row, before anything is written.
 
-`services.import_actors` calls `validate_table`; nothing here writes. Each row is checked
+`services.imports.import_actors` calls `validate_table`; nothing here writes. Each row is checked
 by a Django form whose fields are the file's columns, so every message is in French and
 tied to a line and a column; duplicates are then looked for within the file and against
 the directory (same SIRET, or same name in the same commune), and rows repeated exactly.

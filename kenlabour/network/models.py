@@ -475,8 +475,8 @@ class PendingImport(models.Model):
     columns = models.JSONField(_("colonnes"), default=list)
     # For the words the import does not know: {column: {word's key: chosen value}}.
     values = models.JSONField(_("valeurs"), default=dict)
-    # A big file is checked and imported by a task (services.queue_import): its state, how
-    # many rows the check has gone through, and what the progress page shows at the end
+    # A big file is checked and imported by a task (services.imports.queue_import): its
+    # state, how many rows the check has gone through, and what the progress page shows at the end
     # (the actors created, or the errors by line and column). Once imported, the file's
     # content is emptied and the row stays for that page until the person's next file.
     state = models.CharField(

@@ -17,7 +17,7 @@ def send_email(kind: str, pk: int, site_url: str) -> None:
 
 @task()
 def run_import(pending_pk: int, max_rows: int) -> None:
-    """Check and import a big file (services.run_import), telling how far it went."""
-    from kenlabour.network import services
+    """Check and import a big file (import_services.run_import), telling how far it went."""
+    from kenlabour.network.services import imports as import_services
 
-    services.run_import(pending_pk, max_rows)
+    import_services.run_import(pending_pk, max_rows)

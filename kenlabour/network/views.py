@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kenlabour.accounts.perms import can, strictly
-from kenlabour.network import columns, engagement, exports, forms, importing, services, spreadsheet
+from kenlabour.network import columns, engagement, exports, forms, importing, spreadsheet
 from kenlabour.network.enums import ActorKind, ImportState, IntroductionStatus
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
 from kenlabour.network.selectors import actor_page as actor_page_selectors
@@ -28,6 +28,10 @@ from kenlabour.network.selectors import imports as import_selectors
 from kenlabour.network.selectors import introductions as introduction_selectors
 from kenlabour.network.selectors import map as map_selectors
 from kenlabour.network.selectors import who_could_help as help_selectors
+from kenlabour.network.services import contributions as contribution_services
+from kenlabour.network.services import exports as export_services
+from kenlabour.network.services import imports as import_services
+from kenlabour.network.services import introductions as introduction_services
 from kenlabour.web.limits import upload_limit
 
 # --- directory, actor pages, map, exports (directory helper) ---------------------------
@@ -96,7 +100,7 @@ def _export(request, extension: str):
         # The directory shows what is wrong with the filters, field by field.
         return redirect(f"{reverse('network:directory')}?{request.GET.urlencode()}")
     results = directory_selectors.search_actors(request.user, form.filters())
-    services.record_directory_export(request.user, extension, request.GET.urlencode())
+    export_services.record_directory_export(request.user, extension, request.GET.urlencode())
     pattern = _actor_url_pattern(request)
     rows = export_selectors.export_rows(results, lambda slug: pattern.replace("__slug__", slug))
     header = columns.EXPORT_COLUMNS
@@ -198,7 +202,7 @@ def register(request):
     form = forms.ActorForm(data)
     resources = forms.resource_formset(data)
     if data is not None and all([form.is_valid(), resources.is_valid()]):
-        actor = services.register_actor(
+        actor = contribution_services.register_actor(
             request.user,
             fields=form.actor_fields(),
             area=form.area_of_action(),
@@ -229,7 +233,7 @@ def edit(request, slug):
     form = forms.ActorForm(data, actor=actor)
     resources = forms.resource_formset(data, actor=actor)
     if data is not None and all([form.is_valid(), resources.is_valid()]):
-        actor = services.update_actor(
+        actor = contribution_services.update_actor(
             request.user,
             actor,
             fields=form.actor_fields(),
@@ -265,10 +269,10 @@ def moderation(request):
             if not can(request.user, "network.moderate_actor", actor):
                 raise PermissionDenied
             if form.cleaned_data["decision"] == forms.ModerationDecision.PUBLISH:
-                services.publish_actor(request.user, actor)
+                contribution_services.publish_actor(request.user, actor)
                 message = _("« %(name)s » est publié.")
             else:
-                services.reject_actor(request.user, actor, form.cleaned_data["reason"])
+                contribution_services.reject_actor(request.user, actor, form.cleaned_data["reason"])
                 message = _("« %(name)s » est refusé ; le motif est affiché sur sa page.")
             messages.success(request, message % {"name": actor.name})
             return redirect("network:moderation")
@@ -302,7 +306,7 @@ def import_actors(request):
     )
     if request.method == "POST" and form.is_valid():
         filename, data, sheet = form.cleaned_data["file"]
-        services.start_import(request.user, filename, data, sheet)
+        import_services.start_import(request.user, filename, data, sheet)
         return redirect("network:import_columns")
     done = request.session.pop(IMPORT_RESULT_SESSION_KEY, None) if request.method == "GET" else None
     return render(
@@ -379,7 +383,7 @@ def import_columns(request):
         initial_columns=progress.pending.columns,
     )
     if request.method == "POST" and form.is_valid():
-        services.choose_import_columns(
+        import_services.choose_import_columns(
             request.user, progress.pending, headers, form.chosen_columns()
         )
         table = _table(progress)
@@ -427,7 +431,7 @@ def import_values(request):
         chosen=progress.pending.values,
     )
     if request.method == "POST" and form.is_valid():
-        services.choose_import_values(
+        import_services.choose_import_values(
             request.user, progress.pending, progress.sheet.headers, form.chosen_values()
         )
         return redirect("network:import_preview")
@@ -458,15 +462,15 @@ def import_preview(request):
     if table is None:
         return redirect("network:import_columns")
     vocabulary = importing.Vocabulary(progress.pending.values)
-    if len(table.rows) > services.BACKGROUND_ROWS:
+    if len(table.rows) > import_services.BACKGROUND_ROWS:
         return _import_preview_in_background(request, progress, table, vocabulary)
     rejection = None
     if request.method == "POST":
         form = forms.ImportConfirmForm(request.POST)
         if form.is_valid():
             try:
-                result = services.confirm_import(request.user, progress.pending, table)
-            except services.ImportRejected as error:
+                result = import_services.confirm_import(request.user, progress.pending, table)
+            except import_services.ImportRejected as error:
                 rejection = error
             else:
                 request.session[IMPORT_RESULT_SESSION_KEY] = {
@@ -476,7 +480,7 @@ def import_preview(request):
                 return redirect("network:import")
     valid, errors = importing.validate_table(table, vocabulary)
     if rejection is None and errors:
-        rejection = services.ImportRejected(errors)
+        rejection = import_services.ImportRejected(errors)
     return render(
         request,
         "network/import_preview.html",
@@ -500,7 +504,7 @@ def _import_preview_in_background(request, progress, table, vocabulary):
     """A big file: its first rows previewed, and the button that hands the whole file to
     the task, which checks every row with a progress page, then imports it (or nothing)."""
     if request.method == "POST" and forms.ImportConfirmForm(request.POST).is_valid():
-        services.queue_import(request.user, progress.pending, max_rows=forms.MAX_IMPORT_ROWS)
+        import_services.queue_import(request.user, progress.pending, max_rows=forms.MAX_IMPORT_ROWS)
         return redirect("network:import_progress")
     first = dataclasses.replace(table, rows=table.rows[: import_selectors.PREVIEW_ROWS])
     valid, errors = importing.validate_table(first, vocabulary)
@@ -540,7 +544,7 @@ def import_progress(request):
         if pending.total_rows
         else 0,
         "done": _import_summary(outcome) if pending.state == ImportState.DONE else None,
-        "rejection": services.ImportRejected(
+        "rejection": import_services.ImportRejected(
             [importing.CellError(**error) for error in errors], message=outcome.get("message", "")
         )
         if pending.state == ImportState.FAILED
@@ -556,7 +560,7 @@ def import_progress(request):
 def import_cancel(request):
     """Abandon the import under way: its file is deleted."""
     _require(request.user, "network.import_actors")
-    services.cancel_import(request.user)
+    import_services.cancel_import(request.user)
     messages.success(request, _("L'import est abandonné ; son fichier est supprimé."))
     return redirect("network:import")
 
@@ -628,7 +632,7 @@ def introduction_new(request, slug):
     if data is not None and form.is_valid():
         through = form.cleaned_data.get("through_intermediary") and middle is not None
         try:
-            introduction = services.request_introduction(
+            introduction = introduction_services.request_introduction(
                 request.user,
                 target,
                 requester_actor=form.cleaned_data["requester_actor"],
@@ -638,7 +642,7 @@ def introduction_new(request, slug):
                 via=middle.actor if through else None,
                 site_url=_site_url(request),
             )
-        except services.IntroductionRefused as refusal:
+        except introduction_services.IntroductionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(
@@ -712,7 +716,7 @@ def introduction_answer(request, pk):
     decision = form.cleaned_data["decision"]
     try:
         if decision == forms.IntroductionDecision.ACCEPT:
-            services.accept_introduction(
+            introduction_services.accept_introduction(
                 request.user,
                 introduction,
                 contact=form.cleaned_data["contact"],
@@ -720,10 +724,12 @@ def introduction_answer(request, pk):
             )
             done = _("Vous avez accepté : %(name)s voit vos coordonnées, et vous les siennes.")
         elif decision == forms.IntroductionDecision.PRESENT:
-            services.present_introduction(request.user, introduction, site_url=_site_url(request))
+            introduction_services.present_introduction(
+                request.user, introduction, site_url=_site_url(request)
+            )
             done = _("Vous avez présenté %(name)s : la demande est transmise.")
         else:
-            services.decline_introduction(
+            introduction_services.decline_introduction(
                 request.user,
                 introduction,
                 message=form.cleaned_data["message"],
@@ -731,7 +737,7 @@ def introduction_answer(request, pk):
                 site_url=_site_url(request),
             )
             done = _("Vous avez refusé la demande de %(name)s.")
-    except services.IntroductionRefused as refusal:
+    except introduction_services.IntroductionRefused as refusal:
         form.add_error(None, refusal.message)
         return _introduction_page(request, introduction, form, status=400)
     messages.success(request, done % {"name": introduction.requester_actor.name})
@@ -751,13 +757,13 @@ def introduction_report(request, pk):
     refusal = None
     if data is not None and form.is_valid():
         try:
-            services.report_introduction(
+            introduction_services.report_introduction(
                 request.user,
                 introduction,
                 reason=form.cleaned_data["reason"],
                 site_url=_site_url(request),
             )
-        except services.IntroductionRefused as error:
+        except introduction_services.IntroductionRefused as error:
             refusal = error.message
         else:
             messages.success(
@@ -784,6 +790,6 @@ def introduction_unblock(request, pk):
     block = IntroductionBlock.objects.select_related("actor").filter(pk=pk).first()
     if block is None or not strictly(request.user, "network.block_requesters", block.actor):
         raise Http404
-    services.lift_block(request.user, block)
+    introduction_services.lift_block(request.user, block)
     messages.success(request, _("Le blocage est levé."))
     return redirect("network:introductions")

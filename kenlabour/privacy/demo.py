@@ -4,9 +4,9 @@ public page she consented to (so the account page shows how to withdraw it)."""
 from django.db import transaction
 
 from kenlabour.accounts.models import User
-from kenlabour.network import services as network_services
 from kenlabour.network.enums import ActorKind, ModerationStatus
 from kenlabour.network.models import Actor
+from kenlabour.network.services import actors as actor_services
 from kenlabour.territories.models import Commune
 
 MEMBER_EMAIL = "membre@kenlabour.example"
@@ -33,7 +33,7 @@ def build(log) -> None:
     actor.public_consent = True
     actor.status = ModerationStatus.PUBLISHED
     actor.skills = "Couture, animation d'ateliers de réparation"
-    network_services.place_actor(actor)
+    actor_services.place_actor(actor)
     actor.save()
-    network_services.refresh_search_text(actor)
+    actor_services.refresh_search_text(actor)
     log(f"Données personnelles : {actor.name} a une fiche publique dans l'annuaire")

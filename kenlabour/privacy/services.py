@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from kenlabour.accounts.perms import can, forget_roles
 from kenlabour.audit import services as audit
 from kenlabour.audit.enums import AuditAction
-from kenlabour.network import services as network_services
 from kenlabour.network.models import Actor
+from kenlabour.network.services import contributions as contribution_services
 from kenlabour.privacy import policy, selectors
 
 EXPORT_FORMATS = ("json", "pdf")
@@ -48,7 +48,7 @@ def withdraw_consent(user) -> Actor | None:
         return actor
     actor.public_consent = False
     actor.save(update_fields=["public_consent", "updated_at"])
-    network_services.record_consent_change(user, actor)
+    contribution_services.record_consent_change(user, actor)
     return actor
 
 

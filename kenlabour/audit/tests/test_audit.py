@@ -19,8 +19,9 @@ from kenlabour.audit import services, tasks
 from kenlabour.audit.enums import AuditAction
 from kenlabour.audit.models import AuditEvent
 from kenlabour.network import columns
-from kenlabour.network import services as network_services
 from kenlabour.network.enums import ModerationStatus
+from kenlabour.network.services import contributions as contribution_services
+from kenlabour.network.services import imports as import_services
 from kenlabour.network.spreadsheet import read_table
 from kenlabour.network.tests import files
 from kenlabour.network.tests.factories import PendingCollectiveFactory, PersonFactory, facilitator
@@ -50,7 +51,7 @@ def test_registering_an_organisation_records_the_role_its_registrant_gets():
     from kenlabour.network.tests.factories import commune
 
     user = UserFactory()
-    actor = network_services.register_actor(
+    actor = contribution_services.register_actor(
         user,
         fields={
             "kind": ActorKind.ORGANISATION,
@@ -69,23 +70,23 @@ def test_a_refused_action_leaves_no_record():
     with pytest.raises(PermissionDenied):
         account_services.assign_role(UserFactory(), UserFactory(), Role.FUNDER)
     with pytest.raises(ValueError):
-        network_services.reject_actor(facilitator(), PendingCollectiveFactory(), reason=" ")
+        contribution_services.reject_actor(facilitator(), PendingCollectiveFactory(), reason=" ")
     assert actions() == []
 
 
 def test_moderation_import_and_consent_are_recorded():
     moderator = facilitator()
     published, refused = PendingCollectiveFactory(), PendingCollectiveFactory()
-    network_services.publish_actor(moderator, published)
-    network_services.reject_actor(moderator, refused, reason="Doublon")
+    contribution_services.publish_actor(moderator, published)
+    contribution_services.reject_actor(moderator, refused, reason="Doublon")
     table = read_table(
         files.csv_bytes([files.organisation("Fablab"), files.collective("Couture")]),
         known_columns=columns.COLUMNS,
     )
-    network_services.import_actors(moderator, table)
+    import_services.import_actors(moderator, table)
     user = UserFactory()
     person = PersonFactory(user=user, public_consent=True)
-    network_services.update_actor(user, person, fields={"public_consent": False})
+    contribution_services.update_actor(user, person, fields={"public_consent": False})
 
     assert actions() == [
         AuditAction.ACTOR_PUBLISHED,

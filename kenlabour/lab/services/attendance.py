@@ -13,7 +13,7 @@ from kenlabour.accounts.perms import can
 from kenlabour.lab.enums import ParticipantKind, RegistrationStatus
 from kenlabour.lab.models import Attendance, Registration, Workshop
 from kenlabour.network.enums import LinkSourceKind
-from kenlabour.network.services import record_cooperation
+from kenlabour.network.services.graph import record_cooperation
 
 # Participants may sign in with the code from this long before the start to this long
 # after the end.

@@ -11,7 +11,7 @@ from kenlabour.lab.enums import LinkStatus
 from kenlabour.lab.models import Interconnection
 from kenlabour.lab.selectors.interconnections import pair_reason
 from kenlabour.network.enums import LinkSourceKind
-from kenlabour.network.services import record_cooperation
+from kenlabour.network.services.graph import record_cooperation
 
 
 def _partners_of(*experiments) -> set[int]:

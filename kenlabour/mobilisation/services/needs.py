@@ -22,7 +22,7 @@ from kenlabour.mobilisation.models import Campaign, Delivery, ItemType, Need
 from kenlabour.mobilisation.services.lifecycle import place_need, refresh_need_status
 from kenlabour.network.enums import ActorKind, ModerationStatus, OrganisationKind
 from kenlabour.network.models import Actor
-from kenlabour.network.services import place_actor, search_text_of, unique_slug
+from kenlabour.network.services.actors import place_actor, search_text_of, unique_slug
 
 # What the public form fills; the rest (status, token, territory) is the service's.
 NEED_FIELDS = (

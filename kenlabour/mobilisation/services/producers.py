@@ -39,7 +39,7 @@ from kenlabour.mobilisation.models import (
 from kenlabour.mobilisation.services.lifecycle import refresh_need_status
 from kenlabour.network.enums import LinkSourceKind
 from kenlabour.network.models import Actor
-from kenlabour.network.services import record_cooperation
+from kenlabour.network.services.graph import record_cooperation
 
 DUPLICATE_CAPACITY = "duplicate_capacity"
 

@@ -2,7 +2,6 @@ import datetime
 
 import factory
 
-from kenlabour.network import services
 from kenlabour.network.enums import (
     ActorKind,
     LinkSourceKind,
@@ -11,6 +10,8 @@ from kenlabour.network.enums import (
     ResourceKind,
 )
 from kenlabour.network.models import Actor, Directorate, Membership, Profile, Resource
+from kenlabour.network.services import actors as actor_services
+from kenlabour.network.services import graph as graph_services
 from kenlabour.territories.models import Commune
 
 
@@ -33,8 +34,8 @@ class ActorFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def placed(obj, create, extracted, **kwargs):
-        services.place_actor(obj)
-        obj.search_text = services.search_text_of(obj)
+        actor_services.place_actor(obj)
+        obj.search_text = actor_services.search_text_of(obj)
         if create:
             obj.save()
 
@@ -138,7 +139,7 @@ def equip(actor: Actor, *kinds: ResourceKind, quantity: int = 1) -> Actor:
     """Give an actor resources and refresh what the directory's search looks in."""
     for kind in kinds:
         Resource.objects.create(actor=actor, kind=kind, quantity=quantity)
-    services.refresh_search_text(actor)
+    actor_services.refresh_search_text(actor)
     return actor
 
 
@@ -213,7 +214,7 @@ def audited_introduction_request(user) -> dict:
     make_admin(UserFactory(), fablab)
     middle = _person_with_account("Yann Morvan")
     for pair, reference in (((mine, middle), "a"), ((middle, fablab), "b")):
-        services.record_cooperation(
+        graph_services.record_cooperation(
             [a.pk for a in pair],
             kind=LinkSourceKind.WORKSHOP,
             reference=f"audit-{reference}",

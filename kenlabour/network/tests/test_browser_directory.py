@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from kenlabour.network import forms, services
+from kenlabour.network import forms
 from kenlabour.network.enums import LinkSourceKind, OrganisationKind, ResourceKind
+from kenlabour.network.services import graph as graph_services
 from kenlabour.network.tests.factories import (
     FablabFactory,
     MembershipFactory,
@@ -219,7 +220,7 @@ def test_actor_page_has_no_axe_violation(page, live_server, assert_accessible):
     MembershipFactory(group=fablab, person=PersonFactory(public_consent=False))
     mairie = OrganisationFactory(organisation_kind=OrganisationKind.LOCAL_AUTHORITY)
     mairie.directorates.create(name="Direction de l'action sociale")
-    services.record_cooperation(
+    graph_services.record_cooperation(
         [fablab.pk, mairie.pk],
         kind=LinkSourceKind.WORKSHOP,
         reference="atelier-1",

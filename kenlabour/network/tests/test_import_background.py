@@ -7,9 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from kenlabour.network import importing, services
+from kenlabour.network import importing
 from kenlabour.network.enums import ImportState
 from kenlabour.network.models import Actor, PendingImport
+from kenlabour.network.services import imports as import_services
 from kenlabour.network.tests.factories import facilitator
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def send(client, rows):
 
 @pytest.fixture
 def importer(client, monkeypatch):
-    monkeypatch.setattr(services, "BACKGROUND_ROWS", 10)
+    monkeypatch.setattr(import_services, "BACKGROUND_ROWS", 10)
     user = facilitator()
     client.force_login(user)
     return user
@@ -118,7 +119,7 @@ def test_a_small_file_is_still_imported_in_the_request(client, importer):
 def test_twenty_thousand_rows_are_checked_and_imported_in_the_background(
     client, importer, monkeypatch
 ):
-    monkeypatch.setattr(services, "BACKGROUND_ROWS", 2_000)
+    monkeypatch.setattr(import_services, "BACKGROUND_ROWS", 2_000)
     seen = []
     original = importing.validate_table
 

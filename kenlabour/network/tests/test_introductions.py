@@ -17,10 +17,11 @@ from kenlabour.accounts.enums import Role
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.audit.enums import AuditAction
 from kenlabour.audit.models import AuditEvent
-from kenlabour.network import services
 from kenlabour.network.enums import IntroductionStatus, LinkSourceKind, ResourceKind
 from kenlabour.network.models import Introduction, IntroductionBlock, LinkSource
 from kenlabour.network.selectors import introductions as selectors
+from kenlabour.network.services import graph as graph_services
+from kenlabour.network.services import introductions as introduction_services
 from kenlabour.network.tests.factories import (
     FablabFactory,
     PersonFactory,
@@ -56,7 +57,7 @@ def ask(people, **kwargs) -> Introduction:
     values.update(kwargs)
     target = values.pop("target", people["fablab"])
     user = values.pop("user", people["maker_user"])
-    return services.request_introduction(user, target, **values)
+    return introduction_services.request_introduction(user, target, **values)
 
 
 def test_the_request_reaches_the_actors_people_without_anybodys_address(people):
@@ -119,7 +120,9 @@ def test_declining_sends_the_word_and_blocking_stops_the_next_request(people, cl
     assert introduction.status == IntroductionStatus.DECLINED
     (email,) = mail.outbox
     assert email.to == ["katell@exemple.bzh"] and "Notre découpeuse est en panne." in email.body
-    with pytest.raises(services.IntroductionRefused, match="ne reçoit plus vos demandes"):
+    with pytest.raises(
+        introduction_services.IntroductionRefused, match="ne reçoit plus vos demandes"
+    ):
         ask(people)
     block = IntroductionBlock.objects.get()
     client.post(reverse("network:introduction_unblock", kwargs={"pk": block.pk}))
@@ -149,7 +152,7 @@ def test_a_request_left_unanswered_expires_and_can_no_longer_be_accepted(people,
 
 
 def test_a_person_sends_at_most_five_requests_a_day(people, client):
-    for _ in range(services.INTRODUCTIONS_PER_DAY):
+    for _ in range(introduction_services.INTRODUCTIONS_PER_DAY):
         other = equip(FablabFactory(), ResourceKind.LASER_CUTTER)
         make_admin(UserFactory(), other)
         ask(people, target=other)
@@ -173,7 +176,7 @@ def test_a_person_sends_at_most_five_requests_a_day(people, client):
 
 def test_one_open_request_per_actor(people):
     ask(people)
-    with pytest.raises(services.IntroductionRefused, match="attend encore sa réponse"):
+    with pytest.raises(introduction_services.IntroductionRefused, match="attend encore sa réponse"):
         ask(people)
     assert Introduction.objects.count() == 1
 
@@ -198,7 +201,9 @@ def test_an_actor_who_takes_no_request_is_not_offered_nor_reached(people, client
 
 def test_an_actor_with_nobody_to_answer_says_so_before_any_form(people, client):
     lonely = FablabFactory(name="Fablab sans compte")
-    with pytest.raises(services.IntroductionRefused, match="Personne ne répond encore"):
+    with pytest.raises(
+        introduction_services.IntroductionRefused, match="Personne ne répond encore"
+    ):
         ask(people, target=lonely)
     client.force_login(people["maker_user"])
     page = client.get(lonely.get_absolute_url()).content.decode()
@@ -237,7 +242,7 @@ def test_through_the_person_who_knows_both(people, client):
     yann_user = UserFactory(email="yann@exemple.bzh")
     yann = PersonFactory(name="Yann Kerguelen", user=yann_user)
     for pair, ref in (((people["maker"], yann), "a"), ((yann, people["fablab"]), "b")):
-        services.record_cooperation(
+        graph_services.record_cooperation(
             [a.pk for a in pair],
             kind=LinkSourceKind.WORKSHOP,
             reference=ref,
@@ -280,7 +285,7 @@ def test_through_the_person_who_knows_both(people, client):
 
 def test_a_made_up_intermediary_is_refused(people):
     stranger = PersonFactory(user=UserFactory())
-    with pytest.raises(services.IntroductionRefused, match="ne vous relie pas"):
+    with pytest.raises(introduction_services.IntroductionRefused, match="ne vous relie pas"):
         ask(people, via=stranger)
     assert not Introduction.objects.exists()
 
@@ -290,7 +295,9 @@ def test_only_the_actors_people_answer_not_the_requester_nor_a_superuser(people,
     superuser = UserFactory(is_superuser=True, is_staff=True)
     for user in (people["maker_user"], superuser):
         with pytest.raises(PermissionDenied):
-            services.accept_introduction(user, introduction, contact="x", site_url=SITE)
+            introduction_services.accept_introduction(
+                user, introduction, contact="x", site_url=SITE
+            )
     client.force_login(superuser)
     assert client.get(introduction.get_absolute_url()).status_code == 404
     client.force_login(people["maker_user"])
@@ -348,7 +355,7 @@ def test_the_requests_page_lists_what_waits_in_a_fixed_number_of_queries(
 ):
     for _ in range(4):
         other = PersonFactory(user=UserFactory())
-        services.request_introduction(
+        introduction_services.request_introduction(
             other.user,
             people["fablab"],
             requester_actor=other,

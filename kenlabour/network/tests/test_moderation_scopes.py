@@ -12,10 +12,10 @@ from kenlabour.accounts.models import RoleAssignment
 from kenlabour.accounts.perms import can
 from kenlabour.accounts.tests.factories import UserFactory, user_with_role
 from kenlabour.lab.tests.factories import LabFactory
-from kenlabour.network import services
 from kenlabour.network.enums import ModerationStatus
 from kenlabour.network.models import Actor
 from kenlabour.network.selectors.actors import moderated_by, pending_actors
+from kenlabour.network.services import contributions as contribution_services
 from kenlabour.network.tests.factories import (
     OrganisationFactory,
     PlaceLessCollectiveFactory,
@@ -72,9 +72,9 @@ def test_a_lab_facilitator_moderates_and_edits_the_actors_of_its_territory_only(
             assert can(user, "network.edit_actor", actor) is (actor in allowed)
         assert set(moderated_by(user, pending_actors())) == allowed, "the queue says the same"
     with pytest.raises(PermissionDenied):
-        services.publish_actor(finistere, rennes)
+        contribution_services.publish_actor(finistere, rennes)
     assert Actor.objects.get(pk=rennes.pk).status == ModerationStatus.PENDING
-    services.publish_actor(finistere, quimper)
+    contribution_services.publish_actor(finistere, quimper)
     assert Actor.objects.get(pk=quimper.pk).status == ModerationStatus.PUBLISHED
 
 
@@ -115,14 +115,16 @@ def published(**kwargs) -> Actor:
 def test_renaming_a_published_actor_waits_for_a_facilitator_who_accepts_it():
     actor = published()
     admin = make_admin(UserFactory(), actor)
-    services.update_actor(admin, actor, fields={"name": "Région Bretagne", "skills": "Impression"})
+    contribution_services.update_actor(
+        admin, actor, fields={"name": "Région Bretagne", "skills": "Impression"}
+    )
     actor = Actor.objects.get(pk=actor.pk)
     assert (actor.name, actor.proposed_name) == ("Fablab de Quimper", "Région Bretagne")
     assert actor.skills == "Impression", "the other corrections apply at once"
     assert actor.status == ModerationStatus.PUBLISHED
     moderator = lab_facilitator("Finistère")
     assert actor in set(moderated_by(moderator, pending_actors()))
-    services.publish_actor(moderator, actor)
+    contribution_services.publish_actor(moderator, actor)
     actor = Actor.objects.get(pk=actor.pk)
     assert (actor.name, actor.proposed_name) == ("Région Bretagne", "")
     assert "region bretagne" in actor.search_text
@@ -131,8 +133,10 @@ def test_renaming_a_published_actor_waits_for_a_facilitator_who_accepts_it():
 def test_a_refused_name_leaves_the_actor_published_under_its_own():
     actor = published()
     admin = make_admin(UserFactory(), actor)
-    services.update_actor(admin, actor, fields={"name": "Préfecture de région"})
-    services.reject_actor(facilitator(), actor, "Ce nom est celui d'une administration.")
+    contribution_services.update_actor(admin, actor, fields={"name": "Préfecture de région"})
+    contribution_services.reject_actor(
+        facilitator(), actor, "Ce nom est celui d'une administration."
+    )
     actor = Actor.objects.get(pk=actor.pk)
     assert (actor.name, actor.proposed_name, actor.status) == (
         "Fablab de Quimper",
@@ -145,7 +149,9 @@ def test_a_refused_name_leaves_the_actor_published_under_its_own():
 
 def test_a_facilitator_who_moderates_the_actor_renames_it_at_once():
     actor = published()
-    services.update_actor(lab_facilitator("Bretagne"), actor, fields={"name": "Fablab du Steir"})
+    contribution_services.update_actor(
+        lab_facilitator("Bretagne"), actor, fields={"name": "Fablab du Steir"}
+    )
     actor = Actor.objects.get(pk=actor.pk)
     assert (actor.name, actor.proposed_name) == ("Fablab du Steir", "")
 
@@ -153,7 +159,7 @@ def test_a_facilitator_who_moderates_the_actor_renames_it_at_once():
 def test_the_moderation_page_shows_the_proposed_name_and_accepts_it(client):
     actor = published()
     admin = make_admin(UserFactory(), actor)
-    services.update_actor(admin, actor, fields={"name": "Fablab du Steir"})
+    contribution_services.update_actor(admin, actor, fields={"name": "Fablab du Steir"})
     outsider = lab_facilitator("Pays de la Loire")
     client.force_login(outsider)
     page = client.get(reverse("network:moderation")).content.decode()

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from kenlabour.network import columns, services
+from kenlabour.network import columns
 from kenlabour.network.enums import (
     ActorKind,
     LinkSourceKind,
@@ -19,6 +19,7 @@ from kenlabour.network.selectors.actor_page import actor_links, actor_page
 from kenlabour.network.selectors.directory import ActorFilters, search_actors
 from kenlabour.network.selectors.exports import export_rows
 from kenlabour.network.selectors.map import map_features
+from kenlabour.network.services import graph as graph_services
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,
@@ -353,7 +354,7 @@ def test_links_figures_are_computed_from_their_sources():
     hidden = PersonFactory(public_consent=False)
     dates = [datetime.date(2020, 4, 2), datetime.date(2020, 3, 20), datetime.date(2021, 1, 5)]
     for n, date in enumerate(dates):
-        services.record_cooperation(
+        graph_services.record_cooperation(
             [fablab.pk, mairie.pk],
             kind=LinkSourceKind.WORKSHOP,
             reference=f"atelier-{n}",
@@ -361,7 +362,7 @@ def test_links_figures_are_computed_from_their_sources():
             label=f"Atelier {n}",
             weight=n + 1,
         )
-    services.record_cooperation(
+    graph_services.record_cooperation(
         [fablab.pk, hidden.pk], kind=LinkSourceKind.DELIVERY, reference="l1", date=dates[0]
     )
 

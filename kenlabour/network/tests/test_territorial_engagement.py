@@ -9,9 +9,9 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kenlabour.network import services
 from kenlabour.network.enums import LinkSourceKind, ModerationStatus, OrganisationKind
 from kenlabour.network.selectors import engagement as selectors
+from kenlabour.network.services import graph as graph_services
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,
@@ -28,7 +28,7 @@ DAY = datetime.date(2021, 3, 4)
 
 
 def know(a, b):
-    services.record_cooperation(
+    graph_services.record_cooperation(
         [a.pk, b.pk], kind=LinkSourceKind.PARTNERSHIP, reference=f"{a.pk}-{b.pk}", date=DAY
     )
 

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kenlabour.network import columns, services, spreadsheet
+from kenlabour.network import columns, spreadsheet
 from kenlabour.network.enums import LinkSourceKind, ResourceKind
 from kenlabour.network.models import Actor
+from kenlabour.network.services import graph as graph_services
 from kenlabour.network.tests.factories import (
     FablabFactory,
     MembershipFactory,
@@ -251,7 +252,7 @@ def test_actor_page_counts_the_members_who_are_not_public(client):
 def test_actor_page_lists_links_with_their_weight_and_dates(client):
     fablab, mairie = FablabFactory(), OrganisationFactory(name="Mairie de Quimper")
     for n, day in enumerate((3, 17)):
-        services.record_cooperation(
+        graph_services.record_cooperation(
             [fablab.pk, mairie.pk],
             kind=LinkSourceKind.WORKSHOP,
             reference=f"w{n}",
@@ -286,7 +287,7 @@ def test_query_count_of_an_actor_page_does_not_grow_with_links_and_members(clien
         for _ in range(count):
             other = PersonFactory(public_consent=True)
             MembershipFactory(group=fablab, person=other)
-            services.record_cooperation(
+            graph_services.record_cooperation(
                 [fablab.pk, other.pk],
                 kind=LinkSourceKind.WORKSHOP,
                 reference=f"atelier-{other.pk}",

@@ -11,9 +11,9 @@ from django.urls import reverse
 from kenlabour.accounts.enums import Role
 from kenlabour.accounts.services import assign_role
 from kenlabour.accounts.tests.factories import UserFactory
-from kenlabour.network import services
 from kenlabour.network.enums import LinkSourceKind, ModerationStatus, ResourceKind
 from kenlabour.network.selectors import who_could_help as selectors
+from kenlabour.network.services import graph as graph_services
 from kenlabour.network.tests.factories import (
     ActorFactory,
     FablabFactory,
@@ -29,7 +29,7 @@ DAY = datetime.date(2020, 4, 2)
 
 
 def know(*actors, reference=None):
-    services.record_cooperation(
+    graph_services.record_cooperation(
         [a.pk for a in actors],
         kind=LinkSourceKind.WORKSHOP,
         reference=reference or "-".join(str(a.pk) for a in actors),
