@@ -40,7 +40,7 @@ class IntroductionRefused(Exception):
 
 def _locked_introduction(introduction: Introduction) -> Introduction:
     return (
-        Introduction.objects.select_for_update()
+        Introduction.objects.select_for_update(of=("self",))
         .select_related("requester", "requester_actor", "target", "via")
         .get(pk=introduction.pk)
     )
