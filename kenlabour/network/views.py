@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kenlabour.accounts.perms import can, strictly
 from kenlabour.network import columns, engagement, exports, forms, importing, spreadsheet
 from kenlabour.network.enums import ActorKind, ImportState, IntroductionStatus
-from kenlabour.network.models import Actor, Introduction, IntroductionBlock
+from kenlabour.network.models import Actor, Introduction
 from kenlabour.network.selectors import actor_page as actor_page_selectors
 from kenlabour.network.selectors import actors as actor_selectors
 from kenlabour.network.selectors import directory as directory_selectors
@@ -584,12 +584,7 @@ def _site_url(request) -> str:
 @login_required
 def introduction_new(request, slug):
     """Ask to be put in touch with an actor, directly or through the person who knows both."""
-    target = (
-        actor_selectors.actors_on_their_page(request.user)
-        .prefetch_related("resources")
-        .filter(slug=slug)
-        .first()
-    )
+    target = introduction_selectors.target_for(request.user, slug)
     if target is None:
         raise Http404
     context = {"target": target, "form": None, "refusal": None}
@@ -787,7 +782,7 @@ def introduction_unblock(request, pk):
     """Receive a blocked person's requests again (a POST from the requests page)."""
     if request.method != "POST":
         return redirect("network:introductions")
-    block = IntroductionBlock.objects.select_related("actor").filter(pk=pk).first()
+    block = introduction_selectors.block_for(pk)
     if block is None or not strictly(request.user, "network.block_requesters", block.actor):
         raise Http404
     introduction_services.lift_block(request.user, block)

@@ -13,7 +13,7 @@ from kenlabour.accounts.models import RoleAssignment, User
 from kenlabour.network import reach
 from kenlabour.network.enums import IntroductionStatus
 from kenlabour.network.models import Actor, Introduction, IntroductionBlock
-from kenlabour.network.selectors.actors import administered_actors
+from kenlabour.network.selectors.actors import actors_on_their_page, administered_actors
 from kenlabour.network.selectors.who_could_help import link_neighbours
 
 # The requests a person's page lists in each part, newest first.
@@ -112,7 +112,7 @@ class Inbox:
 
 def inbox(user, now: datetime.datetime) -> Inbox:
     """A person's requests: received by the actors they answer for, to present as an
-    intermediary, and sent; and the accounts their actors blocked. Five queries."""
+    intermediary, and sent; and the accounts their actors blocked. Six queries."""
     ids = [actor.pk for actor in administered_actors(user)]
     related = ("requester", "requester_actor", "target", "via")
     received = list(
@@ -136,7 +136,24 @@ def inbox(user, now: datetime.datetime) -> Inbox:
         if introduction.current_state == IntroductionStatus.REPORTED:
             # A report is closed without a word to its sender: to them, it was declined.
             introduction.current_label = IntroductionStatus.DECLINED.label
-    waiting = sum(1 for i in received if i.current_state == IntroductionStatus.PENDING) + sum(
-        1 for i in to_present if i.current_state == IntroductionStatus.AWAITING_INTERMEDIARY
+    # Counted in the records, not in the lists above (they stop at INBOX_LIMIT).
+    waiting = (
+        Introduction.objects.filter(
+            Q(target__in=ids, status=IntroductionStatus.PENDING)
+            & (Q(via__isnull=True) | Q(introduced_at__isnull=False))
+            | Q(via__in=ids, status=IntroductionStatus.AWAITING_INTERMEDIARY),
+            expires_at__gt=now,
+        )
+        .distinct()
+        .count()
     )
     return Inbox(received, to_present, sent, blocks, waiting)
+
+
+def target_for(user, slug: str) -> Actor | None:
+    """The actor a person may open and write to, with its resources (the form's choices)."""
+    return actors_on_their_page(user).prefetch_related("resources").filter(slug=slug).first()
+
+
+def block_for(pk: int) -> IntroductionBlock | None:
+    return IntroductionBlock.objects.select_related("actor").filter(pk=pk).first()

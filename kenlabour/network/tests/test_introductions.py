@@ -367,3 +367,19 @@ def test_the_requests_page_lists_what_waits_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("network:introductions")).content.decode()
     assert "4 demandes attendent votre réponse." in page
+
+
+def test_what_waits_is_counted_in_the_records_not_in_the_listed_requests(people, client):
+    """The page lists the latest INBOX_LIMIT requests; the count says how many wait."""
+    from kenlabour.network.tests.factories import _introduction, _person_with_account
+
+    waiting = selectors.INBOX_LIMIT + 3
+    for n in range(waiting):
+        _introduction(_person_with_account(f"Personne {n}"), people["fablab"])
+    expired = _introduction(_person_with_account("En retard"), people["fablab"])
+    Introduction.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    client.force_login(people["admin"])
+    page = client.get(reverse("network:introductions")).content.decode()
+    assert f"{waiting} demandes attendent votre réponse." in page
